@@ -1,0 +1,214 @@
+/**
+ * A replaceable monotonic clock. Controller, monitor, detectors and schedulers take one as an
+ * argument and never read `Date.now()`: wall time jumps (NTP, an RTC-less Pi booting in 1970),
+ * and tests and the simulator need to run hours of traffic in a second.
+ * Times are integer milliseconds.
+ */
+export interface TimerHandle {
+  readonly id: number;
+}
+
+export interface Clock {
+  /** Monotonic integer milliseconds since an arbitrary origin. */
+  now(): number;
+  /** Calls `fn` once, `ms` from now (never synchronously). */
+  setTimeout(fn: () => void, ms: number): TimerHandle;
+  /** Calls `fn` every `ms`, scheduled from the previous due time so it does not drift. */
+  setInterval(fn: () => void, ms: number): TimerHandle;
+  clearTimer(handle: TimerHandle | undefined): void;
+}
+
+/** Production clock: `performance.now()` and Node timers; intervals are re-anchored to avoid drift. */
+export class SystemClock implements Clock {
+  private nextId = 1;
+  private readonly timers = new Map<number, NodeJS.Timeout>();
+
+  now(): number {
+    return Math.floor(performance.now());
+  }
+
+  setTimeout(fn: () => void, ms: number): TimerHandle {
+    const id = this.nextId++;
+    const t = setTimeout(() => {
+      this.timers.delete(id);
+      fn();
+    }, Math.max(0, ms));
+    this.timers.set(id, t);
+    return { id };
+  }
+
+  setInterval(fn: () => void, ms: number): TimerHandle {
+    if (!(ms > 0)) throw new RangeError(`interval must be > 0 ms, got ${ms}`);
+    const id = this.nextId++;
+    let due = performance.now() + ms;
+    const arm = (): void => {
+      const t = setTimeout(() => {
+        due += ms;
+        // If we fell behind by more than a period (a long GC, a suspended VM), skip ahead
+        // rather than firing a burst of catch-up calls.
+        const now = performance.now();
+        if (due < now) due = now + ms - ((now - due) % ms);
+        arm();
+        fn();
+      }, Math.max(0, due - performance.now()));
+      this.timers.set(id, t);
+    };
+    arm();
+    return { id };
+  }
+
+  clearTimer(handle: TimerHandle | undefined): void {
+    if (!handle) return;
+    const t = this.timers.get(handle.id);
+    if (t) clearTimeout(t);
+    this.timers.delete(handle.id);
+  }
+}
+
+interface VirtualTimer {
+  id: number;
+  due: number;
+  seq: number;
+  period: number; // 0 = one-shot
+  fn: () => void;
+}
+
+/**
+ * Deterministic clock for tests and the simulator: time moves only when `advance`/`runUntil`
+ * is called, and timers fire in (due, creation) order. A binary heap keeps it fast enough
+ * for hours of simulated traffic per wall second.
+ */
+export class VirtualClock implements Clock {
+  private t: number;
+  private nextId = 1;
+  private seq = 0;
+  private heap: VirtualTimer[] = [];
+  private readonly live = new Map<number, VirtualTimer>();
+
+  constructor(startMs = 0) {
+    this.t = Math.floor(startMs);
+  }
+
+  now(): number {
+    return this.t;
+  }
+
+  setTimeout(fn: () => void, ms: number): TimerHandle {
+    return this.add(fn, Math.max(1, Math.floor(ms)), 0);
+  }
+
+  setInterval(fn: () => void, ms: number): TimerHandle {
+    if (!(ms >= 1)) throw new RangeError(`interval must be >= 1 ms, got ${ms}`);
+    return this.add(fn, Math.floor(ms), Math.floor(ms));
+  }
+
+  clearTimer(handle: TimerHandle | undefined): void {
+    if (handle) this.live.delete(handle.id);
+  }
+
+  /** Number of timers still pending. */
+  get pending(): number {
+    return this.live.size;
+  }
+
+  /** Due time of the next live timer, or undefined. */
+  nextDue(): number | undefined {
+    this.dropDead();
+    return this.heap[0]?.due;
+  }
+
+  /** Advances time by `ms`, firing every timer that falls due, in order. */
+  advance(ms: number): void {
+    this.runUntil(this.t + Math.floor(ms));
+  }
+
+  /** Fires timers up to and including `tMs`, then leaves the clock at `tMs`. */
+  runUntil(tMs: number): void {
+    for (;;) {
+      this.dropDead();
+      const top = this.heap[0];
+      if (!top || top.due > tMs) break;
+      this.pop();
+      this.t = top.due;
+      if (top.period > 0) {
+        top.due += top.period;
+        top.seq = this.seq++;
+        this.push(top);
+      } else {
+        this.live.delete(top.id);
+      }
+      top.fn();
+    }
+    if (tMs > this.t) this.t = tMs;
+  }
+
+  /**
+   * Like `advance`, but lets promise continuations run between timers, so code that awaits
+   * (I2C transactions on the sim bus) makes progress as it would in real time.
+   */
+  async advanceAsync(ms: number): Promise<void> {
+    const end = this.t + Math.floor(ms);
+    for (;;) {
+      await flushMicrotasks();
+      const due = this.nextDue();
+      if (due === undefined || due > end) break;
+      this.runUntil(due);
+    }
+    if (end > this.t) this.t = end;
+    await flushMicrotasks();
+  }
+
+  private add(fn: () => void, delay: number, period: number): TimerHandle {
+    const id = this.nextId++;
+    const timer: VirtualTimer = { id, due: this.t + delay, seq: this.seq++, period, fn };
+    this.live.set(id, timer);
+    this.push(timer);
+    return { id };
+  }
+
+  private dropDead(): void {
+    while (this.heap.length > 0 && this.live.get(this.heap[0]!.id) !== this.heap[0]) this.pop();
+  }
+
+  private less(a: VirtualTimer, b: VirtualTimer): boolean {
+    return a.due < b.due || (a.due === b.due && a.seq < b.seq);
+  }
+
+  private push(x: VirtualTimer): void {
+    const h = this.heap;
+    h.push(x);
+    let i = h.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!this.less(h[i]!, h[p]!)) break;
+      [h[i], h[p]] = [h[p]!, h[i]!];
+      i = p;
+    }
+  }
+
+  private pop(): VirtualTimer | undefined {
+    const h = this.heap;
+    const top = h[0];
+    const last = h.pop();
+    if (h.length > 0 && last) {
+      h[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < h.length && this.less(h[l]!, h[m]!)) m = l;
+        if (r < h.length && this.less(h[r]!, h[m]!)) m = r;
+        if (m === i) break;
+        [h[i], h[m]] = [h[m]!, h[i]!];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+
+/** Lets pending promise continuations (several hops deep) run. */
+export async function flushMicrotasks(rounds = 8): Promise<void> {
+  for (let i = 0; i < rounds; i++) await Promise.resolve();
+}
