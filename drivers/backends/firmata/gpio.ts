@@ -1,0 +1,157 @@
+import type { GpioBackend } from '../../hal/backend.js';
+import type { Clock } from '../../hal/clock.js';
+import { Debouncer } from '../../hal/debounce.js';
+import { HalError } from '../../hal/errors.js';
+import type { DigitalIn, DigitalOut, EdgeListener, InputOptions, Level, OutputOptions, PinRef } from '../../hal/gpio.js';
+import type { FirmataIo } from './io.js';
+
+/**
+ * A Firmata output. `read()` returns this backend's own record of the level written (firmata.js
+ * keeps `io.pins[n].value` the same way: it is set by digitalWrite itself, so it is no more
+ * "real" than ours, and mock-firmata never sets it). `confirm()` asks the board for the pin's
+ * latched state (PIN_STATE_QUERY); after a confirmation that disagrees, `read()` reports the
+ * board's value until the next write, so a reset microcontroller shows up as lamps off.
+ */
+export class FirmataOutput implements DigitalOut {
+  readonly readbackIsReal = false;
+  private level: Level; // logical
+  private open = true;
+
+  constructor(
+    readonly ref: PinRef,
+    private readonly io: FirmataIo,
+    private readonly clock: Clock,
+    private readonly activeLow: boolean,
+    initial: Level,
+    private readonly release: () => void,
+  ) {
+    this.level = initial;
+  }
+
+  write(level: Level): void {
+    if (!this.open) throw new HalError('invalid', `firmata: pin ${this.ref.pin} written after close`);
+    try {
+      this.io.digitalWrite(this.ref.pin, this.electrical(level));
+    } catch (err) {
+      throw HalError.from(err, `firmata pin ${this.ref.pin} write`);
+    }
+    this.level = level;
+  }
+
+  read(): Level {
+    return this.level;
+  }
+
+  /** Asks the board which level the pin is latched at; rejects with a timeout if it does not answer. */
+  confirm(timeoutMs = 250): Promise<Level> {
+    const io = this.io;
+    const pin = this.ref.pin;
+    if (!io.queryPinState) return Promise.reject(new HalError('other', `firmata pin ${pin}: io has no queryPinState`));
+    return new Promise((resolve, reject) => {
+      const onState = (): void => {
+        this.clock.clearTimer(timer);
+        const state = io.pins[pin]?.state;
+        if (state !== 0 && state !== 1) {
+          reject(new HalError('other', `firmata pin ${pin}: board reported state ${String(state)}`));
+          return;
+        }
+        this.level = this.electrical(state as Level);
+        resolve(this.level);
+      };
+      const timer = this.clock.setTimeout(() => {
+        io.removeListener?.(`pin-state-${pin}`, onState);
+        reject(new HalError('timeout', `firmata pin ${pin}: no pin-state reply within ${timeoutMs} ms`, 'ETIMEDOUT'));
+      }, timeoutMs);
+      io.queryPinState!(pin, onState);
+    });
+  }
+
+  close(): void {
+    if (!this.open) return;
+    this.open = false;
+    this.release();
+  }
+
+  private electrical(level: Level): Level {
+    return (this.activeLow ? 1 - level : level) as Level;
+  }
+}
+
+/**
+ * Digital pins on a Firmata board by Firmata pin number (`PinRef.pin`). Inputs use Firmata's
+ * digital reporting: the board sends a port message on every change, and each report is fed to
+ * the shared Debouncer on our clock, so debounce behaves as it does on the other backends.
+ */
+export class FirmataGpio implements GpioBackend {
+  readonly name = 'firmata';
+  private readonly claimed = new Map<number, { close(): void }>();
+
+  constructor(
+    private readonly io: FirmataIo,
+    private readonly clock: Clock,
+  ) {}
+
+  output(ref: PinRef, options: OutputOptions = {}): DigitalOut {
+    const pin = ref.pin;
+    this.claim(pin, this.io.MODES.OUTPUT, 'output');
+    const activeLow = options.activeLow ?? false;
+    const initial = options.initial ?? 0;
+    try {
+      this.io.pinMode(pin, this.io.MODES.OUTPUT);
+    } catch (err) {
+      throw HalError.from(err, `firmata pin ${pin} pinMode OUTPUT`);
+    }
+    const out = new FirmataOutput(ref, this.io, this.clock, activeLow, initial, () => this.claimed.delete(pin));
+    this.claimed.set(pin, out);
+    out.write(initial);
+    return out;
+  }
+
+  input(ref: PinRef, options: InputOptions = {}): DigitalIn {
+    const pin = ref.pin;
+    const io = this.io;
+    this.claim(pin, io.MODES.INPUT, 'input');
+    const activeLow = options.activeLow ?? false;
+    const toLogical = (v: number): Level => ((v ? 1 : 0) ^ (activeLow ? 1 : 0)) as Level;
+    try {
+      io.pinMode(pin, io.MODES.INPUT);
+    } catch (err) {
+      throw HalError.from(err, `firmata pin ${pin} pinMode INPUT`);
+    }
+    const deb = new Debouncer(this.clock, options.debounceMs ?? 0, toLogical(io.pins[pin]?.value ?? 0));
+    const onReport = (value: number): void => deb.input(toLogical(value));
+    io.digitalRead(pin, onReport);
+    let open = true;
+    const close = (): void => {
+      if (!open) return;
+      open = false;
+      deb.dispose();
+      io.removeListener?.(`digital-read-${pin}`, onReport as (...args: unknown[]) => void);
+      io.reportDigitalPin?.(pin, 0);
+      this.claimed.delete(pin);
+    };
+    this.claimed.set(pin, { close });
+    return {
+      ref,
+      read: () => deb.level,
+      onChange: (l: EdgeListener) => deb.onChange(l),
+      close,
+    };
+  }
+
+  async close(): Promise<void> {
+    for (const c of [...this.claimed.values()]) c.close();
+    this.claimed.clear();
+  }
+
+  private claim(pin: number, mode: number, what: string): void {
+    if (!Number.isInteger(pin) || pin < 0) throw new HalError('invalid', `firmata: pin ${pin} is not a Firmata pin number`);
+    const rec = this.io.pins[pin];
+    if (!rec) throw new HalError('notFound', `firmata: pin ${pin} does not exist (the board reports ${this.io.pins.length} pins)`);
+    if (this.claimed.has(pin)) throw new HalError('busy', `firmata: pin ${pin} is already claimed`, 'EBUSY');
+    const modes = rec.supportedModes;
+    if (modes && modes.length > 0 && !modes.includes(mode)) {
+      throw new HalError('invalid', `firmata: pin ${pin} cannot be a digital ${what} (supported modes: ${modes.join(', ')})`);
+    }
+  }
+}
