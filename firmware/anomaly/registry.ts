@@ -1,0 +1,39 @@
+import type { Detector, DetectorParams, DetectorSpec } from './detector.js';
+import { gaussianTailSpec } from './detectors/gaussian-tail.js';
+
+/**
+ * Every detector by name. `createDetector` merges the caller's parameters over the detector's
+ * defaults and refuses an unknown name or parameter with the list of valid ones, as the
+ * backend factory does.
+ */
+const SPECS: readonly DetectorSpec[] = [gaussianTailSpec];
+
+export const DEFAULT_DETECTOR = 'gaussian-tail';
+
+export function detectorNames(): string[] {
+  return SPECS.map((s) => s.name);
+}
+
+export function detectorSpec(name: string): DetectorSpec {
+  const spec = SPECS.find((s) => s.name === name);
+  if (!spec) throw new RangeError(`unknown detector "${name}"; valid: ${detectorNames().join(', ')}`);
+  return spec;
+}
+
+export function createDetector(name: string = DEFAULT_DETECTOR, params: DetectorParams = {}): Detector {
+  const spec = detectorSpec(name);
+  for (const [k, v] of Object.entries(params)) {
+    if (!(k in spec.defaults)) {
+      throw new RangeError(`detector "${name}" has no parameter "${k}"; valid: ${Object.keys(spec.defaults).join(', ') || '(none)'}`);
+    }
+    if (!Number.isFinite(v)) throw new RangeError(`detector "${name}" parameter "${k}" must be a finite number, got ${v}`);
+  }
+  return spec.create({ ...spec.defaults, ...params });
+}
+
+/** Scores a whole series with a fresh detector (batch use: the CLI and the NAB harness). */
+export function scoreSeries(detector: Detector, tMs: ArrayLike<number>, values: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = detector.update(tMs[i]!, values[i]!);
+  return out;
+}
