@@ -53,4 +53,8 @@ export interface BoardProfile {
   readonly affinity: { readonly control: readonly number[]; readonly inference: readonly number[]; readonly system: readonly number[] };
   /** Typical RAM in MiB (sizes ZRAM); the probe's MemTotal wins when present. */
   readonly ramMb: number;
+  /** Physical header size (26 on the Orange Pi 5, 40 on the others); absent for the simulator. */
+  readonly headerSize?: number;
+  /** systemd `Nice=` for wayside.service (flash.sh); the control thread's own priority is the runtime's. */
+  readonly nice?: number;
 }
