@@ -1,0 +1,39 @@
+import type { Clock } from '../hal/clock.js';
+import type { I2cBus, I2cOp } from '../hal/i2c.js';
+
+/**
+ * The bus side of a register-mapped chip: register pointer write then read, or a plain write,
+ * with the operation objects allocated once. Drivers call it only from their private
+ * readRegister/writeRegister. Not re-entrant: one transaction at a time per driver.
+ */
+export class RegisterPort {
+  private readonly ptr = new Uint8Array(1);
+  private readonly ptrOp = { kind: 'write' as const, data: this.ptr };
+  private readonly readOp: { kind: 'read'; into: Uint8Array } = { kind: 'read', into: this.ptr };
+  private readonly writeOp: { kind: 'write'; data: Uint8Array } = { kind: 'write', data: this.ptr };
+  private readonly readOps: readonly I2cOp[] = [this.ptrOp, this.readOp];
+  private readonly writeOps: readonly I2cOp[] = [this.writeOp];
+
+  constructor(
+    readonly bus: I2cBus,
+    readonly address: number,
+  ) {}
+
+  /** Sets the register pointer to `reg` and reads `into.length` bytes (auto-increment). */
+  async read(reg: number, into: Uint8Array): Promise<void> {
+    this.ptr[0] = reg;
+    this.readOp.into = into;
+    await this.bus.transaction(this.address, this.readOps);
+  }
+
+  /** Writes `bytes` as one write operation (register pointer first). */
+  async write(bytes: Uint8Array): Promise<void> {
+    this.writeOp.data = bytes;
+    await this.bus.transaction(this.address, this.writeOps);
+  }
+}
+
+/** Waits `ms` on the given clock (virtual in tests, so no test ever sleeps for real). */
+export function delay(clock: Clock, ms: number): Promise<void> {
+  return new Promise((resolve) => clock.setTimeout(resolve, ms));
+}
