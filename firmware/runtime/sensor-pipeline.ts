@@ -1,0 +1,108 @@
+import { RingSet } from './ring-buffer.js';
+import { SampleQueue } from './bounded-queue.js';
+
+/** A scalar sample stream: one channel of one sensor, or a loop detector's occupancy. */
+export interface StreamSpec {
+  /** `pole.vibration_rms`, `loop-2.occupancy`. */
+  readonly name: string;
+  readonly unit: string;
+  readonly rateHz: number;
+  /** The sensor or input it comes from (site file name). */
+  readonly source: string;
+}
+
+/** The part of a streaming detector the pipeline uses (firmware/anomaly/detector.ts `Detector`). */
+export interface StreamDetector {
+  update(tMs: number, value: number): number;
+}
+
+/** Bytes a sample would cost sent raw: float64 time + float64 value. */
+export const RAW_SAMPLE_BYTES = 16;
+
+export interface SensorPipelineOptions {
+  readonly windowS: number;
+  /** Capacity of the sampler → detector queue (drop-oldest). */
+  readonly queueCapacity: number;
+  /** One per stream, or null for a stream without a detector. */
+  readonly detectors: readonly (StreamDetector | null)[];
+  readonly threshold: number;
+  /** Ring buffers in shared memory so the jobs thread can read history. */
+  readonly shared?: boolean;
+  /** A stream's score crossed the threshold upwards (edge-triggered, re-armed below 80 % of it). */
+  readonly onAlert: (stream: number, tMs: number, value: number, score: number) => void;
+}
+
+/**
+ * Sampler → queue → ring buffer → detector → alert. The sampler calls `offer` (any time, from
+ * I2C completions); the control loop calls `drain` each tick. Everything per sample works on
+ * preallocated typed arrays: no allocation between a chip read and an alert decision.
+ */
+export class SensorPipeline {
+  readonly rings: RingSet;
+  readonly queue: SampleQueue;
+  readonly scores: Float64Array;
+  readonly lastT: Float64Array;
+  readonly alerting: Uint8Array;
+  readonly thresholds: Float64Array;
+  samples = 0;
+  alerts = 0;
+  rawBytes = 0;
+
+  constructor(
+    readonly streams: readonly StreamSpec[],
+    private readonly options: SensorPipelineOptions,
+  ) {
+    if (options.detectors.length !== streams.length) throw new Error(`${streams.length} streams but ${options.detectors.length} detectors`);
+    this.rings = new RingSet(
+      streams.map((s) => ({ name: s.name, rateHz: s.rateHz })),
+      { windowS: options.windowS, shared: options.shared ?? true },
+    );
+    this.queue = new SampleQueue('samples', options.queueCapacity);
+    const n = streams.length;
+    this.scores = new Float64Array(n).fill(NaN);
+    this.lastT = new Float64Array(n).fill(NaN);
+    this.alerting = new Uint8Array(n);
+    this.thresholds = new Float64Array(n).fill(options.threshold);
+  }
+
+  indexOf(name: string): number {
+    return this.rings.indexOf(name);
+  }
+
+  /** A sample arrives from the sampler. Never blocks; drops the oldest queued sample when full. */
+  offer(stream: number, tMs: number, value: number): void {
+    this.queue.push(stream, tMs, value);
+    this.rawBytes += RAW_SAMPLE_BYTES;
+  }
+
+  /** Processes up to `max` queued samples; returns how many. */
+  drain(max = Infinity): number {
+    const q = this.queue;
+    const det = this.options.detectors;
+    let n = 0;
+    while (n < max && q.shift()) {
+      const i = q.outStream;
+      const t = q.outTime;
+      const v = q.outValue;
+      this.rings.rings[i]!.push(t, v);
+      this.lastT[i] = t;
+      this.samples++;
+      n++;
+      const d = det[i];
+      if (!d) continue;
+      const s = d.update(t, v);
+      this.scores[i] = s;
+      const th = this.thresholds[i]!;
+      if (this.alerting[i] === 0) {
+        if (s >= th) {
+          this.alerting[i] = 1;
+          this.alerts++;
+          this.options.onAlert(i, t, v, s);
+        }
+      } else if (s < th * 0.8) {
+        this.alerting[i] = 0;
+      }
+    }
+    return n;
+  }
+}

@@ -1,0 +1,14 @@
+import { Worker, type WorkerOptions } from 'node:worker_threads';
+
+/**
+ * Starts a worker from a module URL. Under tsx (development, tests, `npm start`) the module is
+ * a .ts file and worker threads do not inherit tsx's loader hooks, so the worker first
+ * registers tsx itself; from the built dist/ it is plain .js and loads directly.
+ */
+export function spawnWorker(url: URL, options: WorkerOptions = {}): Worker {
+  if (url.pathname.endsWith('.ts')) {
+    const boot = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(url.href)}); })`;
+    return new Worker(boot, { ...options, eval: true });
+  }
+  return new Worker(url, options);
+}

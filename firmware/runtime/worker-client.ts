@@ -1,0 +1,114 @@
+import type { Worker } from 'node:worker_threads';
+import { spawnWorker } from './spawn-worker.js';
+import type { WorkerReply, WorkerRequest } from './worker-protocol.js';
+
+interface Pending {
+  resolve: (v: unknown) => void;
+  reject: (e: Error) => void;
+  timer: NodeJS.Timeout | undefined;
+  kind: string;
+}
+
+/**
+ * The control thread's handle on a worker. Requests never block the caller: they return a
+ * promise, and a request the worker has not answered within `timeoutMs` rejects (counted in
+ * `timeouts`) so a stalled model cannot hold up anything that awaits it. The control loop
+ * itself never awaits a worker; detectors that use a model take the last score they got.
+ */
+export class WorkerClient {
+  readonly worker: Worker;
+  readonly ready: Promise<{ tid: number | null }>;
+  tid: number | null = null;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  completed = 0;
+  failed = 0;
+  timeouts = 0;
+  /** Called with (kind, worker-side ms) for each answer: feeds the inference latency metric. */
+  onLatency: ((kind: string, ms: number) => void) | undefined;
+  onEvent: ((event: unknown) => void) | undefined;
+  private exited = false;
+
+  constructor(
+    readonly name: string,
+    url: URL,
+    workerData: unknown = undefined,
+    private readonly defaultTimeoutMs = 5000,
+  ) {
+    this.worker = spawnWorker(url, { workerData, name });
+    this.ready = new Promise((resolve, reject) => {
+      const onError = (e: Error): void => reject(new Error(`worker ${name} failed to start: ${e.message}`));
+      this.worker.once('error', onError);
+      this.worker.on('message', (m: WorkerReply) => {
+        if (m.type === 'ready') {
+          this.tid = m.tid;
+          this.worker.off('error', onError);
+          resolve({ tid: m.tid });
+        } else this.onMessage(m);
+      });
+    });
+    this.worker.on('error', (e) => this.failAll(e));
+    this.worker.on('exit', () => {
+      this.exited = true;
+      this.failAll(new Error(`worker ${name} exited`));
+    });
+    // Workers must not keep the process alive on their own (SIGTERM path).
+    this.worker.unref();
+  }
+
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
+  request<T = unknown>(kind: string, payload: unknown, options: { timeoutMs?: number; transfer?: ArrayBuffer[] } = {}): Promise<T> {
+    if (this.exited) return Promise.reject(new Error(`worker ${this.name} has exited`));
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      const ms = options.timeoutMs ?? this.defaultTimeoutMs;
+      const timer =
+        ms > 0
+          ? setTimeout(() => {
+              this.pending.delete(id);
+              this.timeouts++;
+              reject(new Error(`worker ${this.name}: "${kind}" not answered within ${ms} ms`));
+            }, ms)
+          : undefined;
+      timer?.unref();
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer, kind });
+      const req: WorkerRequest = { id, kind, payload };
+      this.worker.postMessage(req, options.transfer ?? []);
+    });
+  }
+
+  async terminate(): Promise<void> {
+    if (!this.exited) await this.worker.terminate();
+  }
+
+  private onMessage(m: WorkerReply): void {
+    if (m.type === 'event') {
+      this.onEvent?.(m.event);
+      return;
+    }
+    if (m.type !== 'result') return;
+    const p = this.pending.get(m.id);
+    if (!p) return; // answered after its timeout
+    this.pending.delete(m.id);
+    if (p.timer) clearTimeout(p.timer);
+    this.onLatency?.(p.kind, m.ms);
+    if (m.ok) {
+      this.completed++;
+      p.resolve(m.result);
+    } else {
+      this.failed++;
+      p.reject(new Error(m.error));
+    }
+  }
+
+  private failAll(e: Error): void {
+    for (const [id, p] of this.pending) {
+      if (p.timer) clearTimeout(p.timer);
+      p.reject(e);
+      this.pending.delete(id);
+    }
+  }
+}

@@ -1,0 +1,55 @@
+import type { Worker } from 'node:worker_threads';
+import type { Heartbeat } from '../runtime/heartbeat.js';
+import { spawnWorker } from '../runtime/spawn-worker.js';
+import type { StatusSnapshot } from './snapshot.js';
+import type { StatusWorkerData } from './status-worker.js';
+
+/** The control thread's handle on the status thread. */
+export class StatusThread {
+  private constructor(
+    private readonly worker: Worker,
+    /** `http://127.0.0.1:8080` */
+    readonly url: string,
+    readonly tid: number | null,
+  ) {}
+
+  static async start(heartbeat: Heartbeat, options: { host: string; port: number; staleMs: number }): Promise<StatusThread> {
+    const data: StatusWorkerData = { heartbeat: heartbeat.buffer, host: options.host, port: options.port, staleMs: options.staleMs };
+    const worker = spawnWorker(new URL(`./status-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url), {
+      workerData: data,
+      name: 'status',
+    });
+    const { url, tid } = await new Promise<{ url: string; tid: number | null }>((resolve, reject) => {
+      worker.once('error', reject);
+      worker.on('message', function onMsg(m: { type: string; address?: string; tid?: number | null; message?: string }) {
+        if (m.type === 'listening') {
+          worker.off('message', onMsg);
+          resolve({ url: m.address!, tid: m.tid ?? null });
+        } else if (m.type === 'error') {
+          reject(new Error(`status server on ${options.host}:${options.port}: ${m.message}`));
+        }
+      });
+    });
+    worker.unref();
+    return new StatusThread(worker, url, tid);
+  }
+
+  publish(snapshot: StatusSnapshot): void {
+    this.worker.postMessage({ type: 'snapshot', snapshot });
+  }
+
+  async close(): Promise<void> {
+    const closed = new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, 1000);
+      this.worker.on('message', (m: { type: string }) => {
+        if (m.type === 'closed') {
+          clearTimeout(t);
+          resolve();
+        }
+      });
+    });
+    this.worker.postMessage({ type: 'close' });
+    await closed;
+    await this.worker.terminate();
+  }
+}
