@@ -1,0 +1,56 @@
+import { Fernet, InvalidToken, type MultiFernet } from './fernet.js';
+import { commandArgs, commandMessage, isCommandName, type CommandName } from './commands.js';
+import type { ReplayWindow } from './replay-window.js';
+
+/**
+ * Decides whether an incoming command token may run. In order: it must decrypt with a key of
+ * the ring (forged otherwise; the HMAC is checked first), be fresh (Fernet timestamp within
+ * the TTL, not from the future), be well-formed and addressed to this device, not have been
+ * seen before, name an allow-listed command and carry valid arguments. Only authentic
+ * commands reach the replay window, so garbage cannot fill it. Pure apart from the window.
+ */
+export type RejectReason = 'forged' | 'expired' | 'future' | 'malformed' | 'wrong-device' | 'replayed' | 'not-allowed' | 'bad-args';
+
+export type Verdict =
+  | { ok: true; id: string; cmd: CommandName; args: Record<string, unknown> }
+  | { ok: false; id: string | null; cmd: string | null; reason: RejectReason; detail: string };
+
+export class CommandGate {
+  constructor(
+    private readonly device: string,
+    private readonly ring: MultiFernet,
+    private readonly ttlS: number,
+    private readonly window: ReplayWindow,
+  ) {}
+
+  check(token: string, nowMs: number): Verdict {
+    const nowS = Math.floor(nowMs / 1000);
+    let plain: Buffer;
+    try {
+      plain = this.ring.decrypt(token.trim(), { ttlS: this.ttlS, nowS });
+    } catch (err) {
+      const reason = err instanceof InvalidToken && (err.reason === 'expired' || err.reason === 'future') ? err.reason : 'forged';
+      return { ok: false, id: null, cmd: null, reason, detail: err instanceof Error ? err.message : String(err) };
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(plain.toString('utf8'));
+    } catch {
+      return { ok: false, id: null, cmd: null, reason: 'malformed', detail: 'not JSON' };
+    }
+    const msg = commandMessage.safeParse(parsed);
+    if (!msg.success) {
+      return { ok: false, id: null, cmd: null, reason: 'malformed', detail: msg.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
+    }
+    const { id, cmd, device, args } = msg.data;
+    if (device !== this.device) return { ok: false, id, cmd, reason: 'wrong-device', detail: `command is for ${device}` };
+    const expiresMs = (Fernet.timestampOf(token.trim()) + this.ttlS + 1) * 1000;
+    if (!this.window.admit(id, nowMs, expiresMs)) return { ok: false, id, cmd, reason: 'replayed', detail: `command ${id} was already received` };
+    if (!isCommandName(cmd)) return { ok: false, id, cmd, reason: 'not-allowed', detail: `${cmd} is not an allowed command` };
+    const a = commandArgs[cmd].safeParse(args);
+    if (!a.success) {
+      return { ok: false, id, cmd, reason: 'bad-args', detail: a.error.issues.map((i) => `${i.path.join('.') || 'args'}: ${i.message}`).join('; ') };
+    }
+    return { ok: true, id, cmd, args: a.data as Record<string, unknown> };
+  }
+}
