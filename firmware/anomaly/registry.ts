@@ -1,12 +1,15 @@
 import type { Detector, DetectorParams, DetectorSpec } from './detector.js';
 import { gaussianTailSpec } from './detectors/gaussian-tail.js';
+import { iforestSpec } from './detectors/iforest-stream.js';
+import { knnConformalSpec } from './detectors/knn-conformal.js';
+import { seedSpec } from './detectors/seed.js';
 
 /**
  * Every detector by name. `createDetector` merges the caller's parameters over the detector's
  * defaults and refuses an unknown name or parameter with the list of valid ones, as the
  * backend factory does.
  */
-const SPECS: readonly DetectorSpec[] = [gaussianTailSpec];
+const SPECS: readonly DetectorSpec[] = [gaussianTailSpec, knnConformalSpec, iforestSpec, seedSpec];
 
 export const DEFAULT_DETECTOR = 'gaussian-tail';
 

@@ -1,4 +1,5 @@
 import { type Detector, type DetectorParams, type DetectorSpec, unitScore } from '../detector.js';
+import { AlertHoldoff } from '../alert-holdoff.js';
 import { RollingWindow } from '../rolling-window.js';
 import { qFunction } from '../tail-probability.js';
 
@@ -17,12 +18,14 @@ export class GaussianTailDetector implements Detector {
   private readonly recent: RollingWindow;
   private readonly minHistory: number;
   private readonly decades: number;
+  private readonly holdoff: AlertHoldoff;
 
   constructor(p: DetectorParams) {
     this.history = [p.long1!, p.long2!, p.long3!].map((n) => new RollingWindow(n));
     this.recent = new RollingWindow(p.short!);
     this.minHistory = p.minHistory!;
     this.decades = p.decades!;
+    this.holdoff = new AlertHoldoff(p.alertLevel!, p.holdoff!, p.damp!);
   }
 
   update(_tMs: number, x: number): number {
@@ -42,18 +45,19 @@ export class GaussianTailDetector implements Detector {
       }
       h.push(x);
     }
-    return unitScore(best);
+    return this.holdoff.apply(unitScore(best));
   }
 
   reset(): void {
     for (const h of this.history) h.clear();
     this.recent.clear();
+    this.holdoff.reset();
   }
 }
 
 export const gaussianTailSpec: DetectorSpec = {
   name: 'gaussian-tail',
   summary: 'multi-scale windowed Gaussian tail probability (−log10 of 2Q(|z|))',
-  defaults: { short: 1, long1: 64, long2: 288, long3: 2016, minHistory: 16, decades: 8 },
+  defaults: { short: 1, long1: 64, long2: 288, long3: 2016, minHistory: 16, decades: 8, alertLevel: 1, holdoff: 0, damp: 0 },
   create: (p) => new GaussianTailDetector(p),
 };

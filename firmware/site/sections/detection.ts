@@ -1,5 +1,46 @@
 import { z } from 'zod';
 
-/** The `detection` section of a site file. Owned by the issue that builds detection; open until then. */
-export const detectionSection = z.object({}).passthrough();
+/**
+ * The `detection` section of a site file: which streaming anomaly detector watches which
+ * sensor channel. One detector instance per stream (firmware/anomaly/bank.ts); parameters
+ * are flat numbers merged over the detector's defaults (`wayside anomaly list` shows them).
+ * Detector names are checked against the registry when the pipeline is built, so this
+ * schema does not import the detectors.
+ *
+ *   detection:
+ *     detector: ensemble
+ *     streams:
+ *       - { sensor: cabinet, channel: temperature }
+ *       - { sensor: lamps-2, channel: current, detector: gaussian-tail, params: { long1: 256 } }
+ */
+const detectorName = z.string().regex(/^[a-z][a-z0-9-]*$/, 'a detector name like gaussian-tail');
+const params = z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/), z.number().finite()).default({});
+
+export const detectionStream = z
+  .object({
+    /** A sensor name from the site's `sensors` list. */
+    sensor: z.string().min(1),
+    /** The sensor's channel (temperature, current, bus_voltage, accel_x …). */
+    channel: z.string().min(1),
+    /** Overrides the section's detector for this stream. */
+    detector: detectorName.optional(),
+    params: params.optional(),
+    /** Score at or above which an anomaly event is raised. */
+    alert_threshold: z.number().min(0).max(1).optional(),
+  })
+  .strict();
+
+export const detectionSection = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** Default detector for every stream; omitted = the registry's default. */
+    detector: detectorName.optional(),
+    params,
+    /** Default alert threshold on the [0, 1] score. */
+    alert_threshold: z.number().min(0).max(1).default(0.9),
+    streams: z.array(detectionStream).default([]),
+  })
+  .strict();
+
 export type DetectionSection = z.infer<typeof detectionSection>;
+export type DetectionStream = z.infer<typeof detectionStream>;

@@ -1,0 +1,129 @@
+import { type Detector, type DetectorParams, type DetectorSpec, unitScore } from '../detector.js';
+import { AlertHoldoff } from '../alert-holdoff.js';
+import { RollingWindow } from '../rolling-window.js';
+
+/**
+ * Conformal k-nearest-neighbour detector (after KNN-CAD, Ishimtsev et al. 2017). The newest
+ * `dim` values, scaled by the deviation of the recent history, form a point; its
+ * non-conformity is the summed squared distance to its `k` nearest neighbours among the last
+ * `train` points, and its score is the conformal p-value: the share of the last `calib`
+ * non-conformities it exceeds. A shape never seen in the training set scores near 1 whatever
+ * the stream's level and noise, which makes scores comparable across streams.
+ */
+export class KnnConformalDetector implements Detector {
+  readonly name = 'knn-conformal';
+  private readonly dim: number;
+  private readonly k: number;
+  private readonly train: number;
+  private readonly calib: number;
+  private readonly lags: Float64Array;
+  private readonly point: Float64Array;
+  /** Ring of training points, row-major. */
+  private readonly points: Float64Array;
+  private readonly calibScores: Float64Array;
+  private readonly nearest: Float64Array;
+  private readonly scale: RollingWindow;
+  private readonly holdoff: AlertHoldoff;
+  private n = 0;
+  private pointHead = 0;
+  private pointCount = 0;
+  private calibHead = 0;
+  private calibCount = 0;
+
+  constructor(p: DetectorParams) {
+    this.dim = p.dim!;
+    this.k = p.k!;
+    this.train = p.train!;
+    this.calib = p.calib!;
+    this.lags = new Float64Array(this.dim);
+    this.point = new Float64Array(this.dim);
+    this.points = new Float64Array(this.train * this.dim);
+    this.calibScores = new Float64Array(this.calib);
+    this.nearest = new Float64Array(this.k);
+    this.scale = new RollingWindow(p.scaleWindow!);
+    this.holdoff = new AlertHoldoff(p.alertLevel!, p.holdoff!, p.damp!);
+  }
+
+  update(_tMs: number, x: number): number {
+    // shift the lag vector (dim is small: a copy is cheaper than ring arithmetic in the distance loop)
+    this.lags.copyWithin(0, 1);
+    this.lags[this.dim - 1] = x;
+    this.scale.push(x);
+    this.n++;
+    if (this.n < this.dim) return 0;
+    const sd = Math.max(this.scale.std(), 1e-6 * Math.abs(this.scale.mean()), 1e-12);
+    const mu = this.scale.mean();
+    for (let d = 0; d < this.dim; d++) this.point[d] = (this.lags[d]! - mu) / sd;
+    let score = 0;
+    if (this.pointCount >= this.k) {
+      const ncm = this.nonConformity();
+      if (this.calibCount >= this.calib / 4) {
+        let below = 0;
+        let max = 0;
+        for (let i = 0; i < this.calibCount; i++) {
+          const c = this.calibScores[i]!;
+          if (c < ncm) below++;
+          if (c > max) max = c;
+        }
+        // Beyond every calibration score the rank saturates; how far beyond still orders them.
+        const beyond = below === this.calibCount && ncm > 0 ? 1 - max / ncm : 0;
+        score = (below + beyond) / (this.calibCount + 1);
+      }
+      this.calibScores[this.calibHead] = ncm;
+      this.calibHead = (this.calibHead + 1) % this.calib;
+      if (this.calibCount < this.calib) this.calibCount++;
+    }
+    this.points.set(this.point, this.pointHead * this.dim);
+    this.pointHead = (this.pointHead + 1) % this.train;
+    if (this.pointCount < this.train) this.pointCount++;
+    return this.holdoff.apply(unitScore(score));
+  }
+
+  /** Sum of the k smallest squared distances from this.point to the stored points. */
+  private nonConformity(): number {
+    const { k, dim, points, point, nearest } = this;
+    let filled = 0;
+    let worst = 0; // index of the largest kept distance
+    for (let i = 0; i < this.pointCount; i++) {
+      const base = i * dim;
+      let dist = 0;
+      const limit = filled < k ? Infinity : nearest[worst]!;
+      for (let d = 0; d < dim && dist < limit; d++) {
+        const diff = points[base + d]! - point[d]!;
+        dist += diff * diff;
+      }
+      if (filled < k) {
+        nearest[filled++] = dist;
+        if (filled === k) worst = argMax(nearest, k);
+      } else if (dist < limit) {
+        nearest[worst] = dist;
+        worst = argMax(nearest, k);
+      }
+    }
+    let sum = 0;
+    for (let i = 0; i < filled; i++) sum += nearest[i]!;
+    return sum;
+  }
+
+  reset(): void {
+    this.lags.fill(0);
+    this.points.fill(0);
+    this.calibScores.fill(0);
+    this.scale.clear();
+    this.holdoff.reset();
+    this.n = this.pointHead = this.pointCount = this.calibHead = this.calibCount = 0;
+  }
+}
+
+function argMax(a: Float64Array, n: number): number {
+  let m = 0;
+  for (let i = 1; i < n; i++) if (a[i]! > a[m]!) m = i;
+  return m;
+}
+
+export const knnConformalSpec: DetectorSpec = {
+  name: 'knn-conformal',
+  summary: 'conformal k-NN over lag vectors (KNN-CAD style p-value)',
+  defaults: { dim: 19, k: 27, train: 400, calib: 400, scaleWindow: 1000, alertLevel: 0.9965, holdoff: 150, damp: 0.5 },
+  create: (p) => new KnnConformalDetector(p),
+};
