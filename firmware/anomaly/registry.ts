@@ -1,4 +1,5 @@
 import type { Detector, DetectorParams, DetectorSpec } from './detector.js';
+import { ensembleSpec } from './detectors/ensemble.js';
 import { gaussianTailSpec } from './detectors/gaussian-tail.js';
 import { iforestSpec } from './detectors/iforest-stream.js';
 import { knnConformalSpec } from './detectors/knn-conformal.js';
@@ -9,9 +10,9 @@ import { seedSpec } from './detectors/seed.js';
  * defaults and refuses an unknown name or parameter with the list of valid ones, as the
  * backend factory does.
  */
-const SPECS: readonly DetectorSpec[] = [gaussianTailSpec, knnConformalSpec, iforestSpec, seedSpec];
+const SPECS: readonly DetectorSpec[] = [ensembleSpec, gaussianTailSpec, knnConformalSpec, iforestSpec, seedSpec];
 
-export const DEFAULT_DETECTOR = 'gaussian-tail';
+export const DEFAULT_DETECTOR = 'ensemble';
 
 export function detectorNames(): string[] {
   return SPECS.map((s) => s.name);
