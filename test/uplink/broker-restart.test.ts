@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { VirtualClock } from '../../drivers/hal/clock.js';
+import { Fernet, MultiFernet } from '../../firmware/uplink/fernet.js';
+import { Uplink } from '../../firmware/uplink/uplink.js';
+import { Mosquitto } from '../helpers/mosquitto.js';
+import { TestConsumer, range } from './consumer.js';
+
+const tick = (ms = 0): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+describe('uplink through a broker restart (real Mosquitto)', () => {
+  let broker: Mosquitto;
+  let dir: string;
+  before(async () => {
+    broker = await Mosquitto.start({ persistence: true });
+    dir = await mkdtemp(join(tmpdir(), 'wayside-uplink-'));
+  });
+  after(async () => {
+    await broker?.dispose();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('loses no message and delivers them in seq order when the broker restarts mid-run', async (t) => {
+    const ring = new MultiFernet([Fernet.generateKey()]);
+    const device = 'cab-restart';
+    const consumer = await TestConsumer.connect(broker.url, ring);
+    const up = await Uplink.open({
+      device,
+      broker: broker.url,
+      ring,
+      outboxPath: join(dir, 'outbox.sqlite'),
+      reconnectMs: 100,
+      clock: new VirtualClock(),
+      maxInflight: 8,
+    });
+    try {
+      assert.ok(await up.waitConnected(), 'device connects');
+      const total = 240;
+      let queuedWhileDown = 0;
+      let restart: Promise<void> | undefined;
+      for (let i = 1; i <= total; i++) {
+        if (i % 6 === 0) {
+          up.addSample('cabinet.temp_c', i, 20 + (i % 7), 0.1);
+          assert.equal(up.flush(), i);
+        } else {
+          assert.equal(up.publishAlert({ type: 'test', i }), i);
+        }
+        if (!up.stats().connected) queuedWhileDown++;
+        if (i === 80) restart = broker.restart();
+        await tick(i % 4 === 0 ? 2 : 0);
+      }
+      await restart;
+      t.diagnostic(`queued while down: ${queuedWhileDown}`);
+      assert.ok(queuedWhileDown > 0, 'some messages were produced while the broker was down');
+      assert.ok(await up.drain(30_000), `outbox drained (backlog ${up.stats().backlog})`);
+      await consumer.until(() => consumer.seqs(device).length >= total, `${total} messages`);
+      assert.deepEqual(consumer.seqs(device), range(total), 'every seq once, in order');
+      const kinds = consumer.unique.filter((r) => r.device === device).map((r) => r.kind);
+      assert.equal(kinds.filter((k) => k === 'telemetry').length, total / 6);
+      t.diagnostic(`received ${consumer.all.length} incl. duplicates/state`);
+      assert.equal(consumer.undecryptable.length, 0);
+      const s = up.stats();
+      assert.equal(s.backlog, 0);
+      assert.equal(s.dropped, 0);
+      assert.ok(s.sent >= total);
+    } finally {
+      await up.close();
+      await consumer.close();
+    }
+  });
+});
