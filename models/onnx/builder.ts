@@ -36,7 +36,13 @@ export function tensor(name: string, dims: number[], data: TypedData): TensorPro
 export function tensorValues(t: TensorProto): Float32Array | Int8Array | Uint8Array | Int32Array | Float64Array {
   const n = (t.dims ?? []).reduce((a, b) => a * b, 1);
   const raw = t.rawData && t.rawData.length > 0 ? t.rawData : null;
-  const copy = raw ? raw.slice().buffer : null;
+  // copy: a decoded Buffer's .buffer is Node's shared pool, not this tensor's bytes
+  let copy: ArrayBuffer | null = null;
+  if (raw) {
+    const bytes = new Uint8Array(raw.byteLength);
+    bytes.set(raw);
+    copy = bytes.buffer;
+  }
   switch (t.dataType) {
     case DataType.FLOAT:
       return copy ? new Float32Array(copy, 0, n) : Float32Array.from(t.floatData ?? []);
