@@ -108,6 +108,10 @@ export class Ads1115 implements ChipDriver {
     return this.cfg.mode === 'continuous';
   }
 
+  get sampleWaitMs(): number {
+    return this.cfg.mode === 'continuous' ? 0 : this.scan.length * (2 * Math.ceil(1000 / this.cfg.dataRateSps) + 2);
+  }
+
   /** Volts per LSB for the current range (±4.096 V → 125 µV). */
   get lsbV(): number {
     return this.cfg.fullScaleV / 32768;

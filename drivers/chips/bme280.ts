@@ -126,6 +126,10 @@ export class Bme280 implements ChipDriver {
     return this.cfg.mode === 'normal';
   }
 
+  get sampleWaitMs(): number {
+    return this.cfg.mode === 'forced' ? this.measurementTimeMs() + 10 : 0;
+  }
+
   get calibration(): Readonly<Bme280Calibration> | undefined {
     return this.calib;
   }

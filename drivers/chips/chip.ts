@@ -21,6 +21,8 @@ export interface ChipDriver {
    * are never retried blindly; the sensor re-initialises the chip instead.
    */
   readonly sampleIsReadOnly: boolean;
+  /** Time `sample` spends waiting on the clock by design (conversions), ms; 0 for plain reads. */
+  readonly sampleWaitMs: number;
   /** Checks the chip is there (chip id where it has one) and writes the configuration. */
   init(): Promise<void>;
   /** Fills `out[0..channels.length)` with one reading, in SI-ish units named by the channel. */

@@ -97,6 +97,7 @@ export class Ina219 implements ChipDriver {
   readonly chip = 'ina219' as const;
   readonly channels = ['bus_v', 'shunt_v', 'current_a', 'power_w'] as const;
   readonly sampleIsReadOnly = true; // continuous mode (power-on): reads only
+  readonly sampleWaitMs = 0;
   readonly address: number;
   readonly calibration: Ina219Calibration;
   private readonly port: RegisterPort;

@@ -66,6 +66,7 @@ export class Mpu6050 implements ChipDriver {
   readonly chip = 'mpu6050' as const;
   readonly channels = ['accel_x_g', 'accel_y_g', 'accel_z_g', 'temperature_c', 'gyro_x_dps', 'gyro_y_dps', 'gyro_z_dps', 'vibration_rms_g'] as const;
   readonly sampleIsReadOnly = true;
+  readonly sampleWaitMs = 0;
   readonly address: number;
   readonly vibration: VibrationRms;
   private readonly port: RegisterPort;
