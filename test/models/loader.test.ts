@@ -43,7 +43,7 @@ describe('shipped models and their manifest', () => {
     // one flipped bit in a weight: still a valid ONNX file, only the hash can tell
     const path = join(tmp, 'flow-forecaster.onnx');
     const bytes = readFileSync(path);
-    bytes[bytes.length >> 1] ^= 0x01; // the middle of the file is the 128×128 weight matrix
+    bytes[bytes.length >> 1]! ^= 0x01; // the middle of the file is the 128×128 weight matrix
     writeFileSync(path, bytes);
     const session = await createSession(new Uint8Array(bytes));
     await session.release(); // onnxruntime alone would run it
