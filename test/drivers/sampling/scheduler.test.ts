@@ -32,7 +32,7 @@ class SlowBus implements I2cBus {
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     if (this.overlapWith && this.overlapWith.inFlight > 0) this.sawOtherBusBusy++;
     try {
-      await new Promise((r) => this.clock.setTimeout(r, this.ms));
+      await new Promise<void>((r) => this.clock.setTimeout(r, this.ms));
       await this.inner.transaction(address, ops);
     } finally {
       this.inFlight--;
