@@ -69,10 +69,14 @@ export class TestConsumer {
       const check = (): void => {
         if (!cond()) return;
         clearTimeout(t);
+        clearInterval(poll);
         this.waiters = this.waiters.filter((w) => w !== check);
         resolve();
       };
+      // Re-checked on every message, and every 50 ms for conditions outside the consumer.
+      const poll = setInterval(check, 50);
       const t = setTimeout(() => {
+        clearInterval(poll);
         this.waiters = this.waiters.filter((w) => w !== check);
         reject(new Error(`timed out waiting for ${what}`));
       }, timeoutMs);
