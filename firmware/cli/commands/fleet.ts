@@ -48,6 +48,114 @@ export function register(program: Command): void {
         throw e;
       }
     });
+
+  fleet
+    .command('coordinator')
+    .description('plan the fleet over MQTT: re-plan when a node joins, leaves (Last Will) or drifts from its plan')
+    .requiredOption('--site <file>', 'site file whose fleet.tasks are scheduled')
+    .option('--mqtt <url>', 'broker URL (overrides the site uplink.broker)')
+    .option('--key <file...>', 'Fernet key file(s) (override the site uplink key)')
+    .option('--json', 'print each plan as a JSON line')
+    .action(async (opts: { site: string; mqtt?: string; key?: string[]; json?: boolean }) => {
+      const [{ connectAsync }, { loadSite }, { fleetConnection }, { FleetCoordinator }, { dirname }] = await Promise.all([
+        import('mqtt'),
+        import('../../site/load.js'),
+        import('../../fleet/connection.js'),
+        import('../../fleet/coordinator.js'),
+        import('node:path'),
+      ]);
+      const site = await siteOrCliError(loadSite, opts.site);
+      const conn = await connectionOrCliError(() => fleetConnection(site, opts, dirname(opts.site), 'coordinator'));
+      const tasks = site.fleet?.tasks ?? [];
+      if (tasks.length === 0) throw new CliError(`${opts.site}: fleet.tasks is empty: nothing to schedule`);
+      const client = await connectAsync(conn.url, conn.options);
+      const t0 = performance.now();
+      const coordinator = new FleetCoordinator(client, conn.sealer, tasks, {
+        plan: (p) => {
+          if (opts.json) process.stdout.write(JSON.stringify({ event: 'plan', t_ms: Math.round(performance.now() - t0), ...p }) + '\n');
+          else process.stdout.write(`plan v${p.version} (${p.reason}): makespan ${p.makespan.toFixed(2)} s on ${Object.keys(p.byNode).length} node(s)${p.unplaced.length ? `, unplaced ${p.unplaced.join(', ')}` : ''}\n`);
+        },
+        rejected: (topic, why) => process.stderr.write(`wayside: rejected ${topic}: ${why}\n`),
+      }, { driftThreshold: site.fleet?.drift_threshold ?? 0.25 });
+      await coordinator.start();
+      await untilSignal();
+      await client.endAsync();
+    });
+
+  fleet
+    .command('device')
+    .description('take part in the fleet: announce capacity (Last Will = offline), receive assignments, report measured load')
+    .requiredOption('--site <file>', 'site file (id and fleet.capacity)')
+    .option('--mqtt <url>', 'broker URL (overrides the site uplink.broker)')
+    .option('--key <file...>', 'Fernet key file(s)')
+    .option('--json', 'print assignments as JSON lines')
+    .option('--slowdown <x>', 'simulation: report measured load this many times the nominal (tests dynamic balancing)', '1')
+    .action(async (opts: { site: string; mqtt?: string; key?: string[]; json?: boolean; slowdown: string }) => {
+      const [{ connectAsync }, { loadSite }, { fleetConnection }, { FleetDevice }, { dirname }] = await Promise.all([
+        import('mqtt'),
+        import('../../site/load.js'),
+        import('../../fleet/connection.js'),
+        import('../../fleet/device-agent.js'),
+        import('node:path'),
+      ]);
+      const site = await siteOrCliError(loadSite, opts.site);
+      const conn = await connectionOrCliError(() => fleetConnection(site, opts, dirname(opts.site), 'fleet'));
+      const capacity = site.fleet?.capacity ?? { cpu: 1, mem_mb: 1024, bw_mbps: 20 };
+      const slowdown = Number(opts.slowdown);
+      if (!(slowdown > 0)) throw new CliError(`--slowdown must be > 0, got "${opts.slowdown}"`, 2);
+      const tasks = new Map((site.fleet?.tasks ?? []).map((t) => [t.id, t]));
+      const device = new FleetDevice(site.id, capacity, conn.sealer, (list, m) => {
+        if (opts.json) process.stdout.write(JSON.stringify({ event: 'assignment', device: site.id, version: m.version, reason: m.reason, tasks: list }) + '\n');
+        else process.stdout.write(`assignment v${m.version} (${m.reason}): ${list.join(', ') || '(none)'}\n`);
+      });
+      const client = await connectAsync(conn.url, { ...conn.options, ...device.willOptions() });
+      client.on('message', (topic, payload) => device.handle(topic, payload.toString('utf8')));
+      await client.subscribeAsync(device.topics(), { qos: 1 });
+      const online = device.onlineMessage();
+      await client.publishAsync(online.topic, online.payload, { qos: 1, retain: true });
+      // Measured load: what the assigned tasks cost on this node (the site's own task list
+      // gives their compute; unknown tasks count as 0), times the simulated slowdown.
+      const report = setInterval(() => {
+        let measured = 0;
+        for (const id of device.tasks) measured += (tasks.get(id)?.compute ?? 0) / capacity.cpu;
+        const m = device.loadMessage(measured * slowdown);
+        client.publish(m.topic, m.payload, { qos: 1 });
+      }, Math.round((site.fleet?.report_interval_s ?? 10) * 1000));
+      await untilSignal();
+      clearInterval(report);
+      const off = device.offlineMessage();
+      await client.publishAsync(off.topic, off.payload, { qos: 1, retain: true });
+      await client.endAsync();
+    });
+}
+
+async function siteOrCliError<T>(load: (f: string) => Promise<T>, file: string): Promise<T> {
+  try {
+    return await load(file);
+  } catch (e) {
+    throw new CliError((e as Error).message);
+  }
+}
+
+async function connectionOrCliError<T>(f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    throw new CliError((e as Error).message, 2);
+  }
+}
+
+/** Resolves on SIGINT or SIGTERM, so the caller can leave cleanly (offline message, flushed client). */
+function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      resolve();
+    };
+    process.on('SIGINT', done);
+    process.on('SIGTERM', done);
+  });
 }
 
 function intOption(name: string, v: string): number {
