@@ -26,8 +26,6 @@ export const statusSection = z
       .default('auto'),
     /** Try SCHED_FIFO for the control thread where permitted. */
     realtime: z.boolean().default(true),
-    /** Anomaly score at or above which a stream raises an alert. */
-    alert_threshold: z.number().min(0).max(1).default(0.95),
   })
   .strict();
 export type StatusSection = z.infer<typeof statusSection>;

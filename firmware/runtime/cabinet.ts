@@ -1,0 +1,181 @@
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { SystemClock, type Clock } from '../../drivers/hal/clock.js';
+import { openBackends, type OpenedBackends } from '../../drivers/backends/index.js';
+import type { SimBoard } from '../../drivers/backends/sim/index.js';
+import type { BoardProfile } from '../../boards/types.js';
+import type { Site } from '../site/schema.js';
+import { jobsSection } from '../site/sections/jobs.js';
+import { statusSection } from '../site/sections/status.js';
+import { CABINET_MODEL_STREAM, CabinetModel, cabinetColumns } from './cabinet-model.js';
+import { startInference } from './inference.js';
+import { Intersection, type ControllerFactory } from './intersection-part.js';
+import { startJobs } from './jobs.js';
+import { Runtime, type RuntimeParts } from './runtime.js';
+import { ChipSampler } from './sampler-part.js';
+import type { StreamDetector, StreamSpec } from './sensor-pipeline.js';
+import { SimCabinet, type SimCabinetOptions } from './sim-cabinet.js';
+import { UplinkThread } from './uplink-part.js';
+import type { WorkerClient } from './worker-client.js';
+import type { ThreadRole } from './affinity.js';
+
+/**
+ * Builds the whole cabinet from a site file and a board profile: backends, lamps and loops,
+ * sensors, detectors, the simulated world on the sim board, the worker threads, the uplink.
+ * `wayside run`, the tests and the bench all start the runtime through here.
+ */
+export interface CabinetOptions {
+  readonly site: Site;
+  readonly siteFile: string;
+  readonly board: BoardProfile;
+  readonly clock?: Clock;
+  /** null: no status server. Default from the site's status section. */
+  readonly status?: { host: string; port: number } | null;
+  readonly affinity?: string;
+  readonly mqtt?: string;
+  readonly key?: string;
+  /** Load the shipped Isolation Forest on the inference thread (default true). */
+  readonly inference?: boolean;
+  readonly jobs?: boolean;
+  readonly sim?: SimCabinetOptions;
+  readonly print?: ((line: string) => void) | null;
+  readonly watchdog?: { ready(): void; pet(): void; stopping?(): void };
+  readonly eventLog?: string | null;
+  /** Overrides of the status section (tests: a short stale limit). */
+  readonly statusOverrides?: Partial<{ stale_ms: number; publish_hz: number; tick_ms: number }>;
+}
+
+export interface Cabinet {
+  readonly runtime: Runtime;
+  readonly backends: OpenedBackends;
+  readonly intersection: Intersection;
+  readonly sim: SimCabinet | null;
+  readonly simBoard: SimBoard | null;
+  readonly missing: string[];
+  readonly cabinetModel: CabinetModel | null;
+}
+
+/** The traffic controller and conflict monitor, loaded when firmware/traffic provides them. */
+async function loadController(site: Site): Promise<{ factory: ControllerFactory | null; missing: string | null }> {
+  try {
+    const mod = (await import('./controller-glue.js')) as { controllerFactory?: (site: Site) => ControllerFactory | null };
+    const f = mod.controllerFactory?.(site) ?? null;
+    return f ? { factory: f, missing: null } : { factory: null, missing: 'traffic controller and conflict monitor (firmware/traffic) not available' };
+  } catch (err) {
+    return { factory: null, missing: `traffic controller not loaded: ${(err as Error).message.split('\n')[0]}` };
+  }
+}
+
+async function detectorsFor(site: Site): Promise<(name: string) => { detector: StreamDetector | null; threshold: number }> {
+  const det = site.detection;
+  const threshold = det?.alert_threshold ?? 0.9;
+  if (det && det.enabled === false) return () => ({ detector: null, threshold });
+  const { createDetector } = await import('../anomaly/registry.js');
+  return (name) => {
+    if (name === CABINET_MODEL_STREAM) return { detector: { update: (_t: number, v: number) => v }, threshold: 0.75 };
+    const [sensor, channel] = [name.slice(0, name.indexOf('.')), name.slice(name.indexOf('.') + 1)];
+    const o = det?.streams.find((s) => s.sensor === sensor && (s.channel === channel || channel.startsWith(`${s.channel}_`)));
+    const detector = createDetector(o?.detector ?? det?.detector, { ...(det?.params ?? {}), ...(o?.params ?? {}) });
+    return { detector, threshold: o?.alert_threshold ?? threshold };
+  };
+}
+
+export async function startCabinet(o: CabinetOptions): Promise<Cabinet> {
+  const site = o.site;
+  const clock = o.clock ?? new SystemClock();
+  const status = statusSection.parse({ ...(site.status ?? {}), ...(o.statusOverrides ?? {}) });
+  const jobs = site.jobs ?? jobsSection.parse({});
+  const missing: string[] = [];
+  const names = { gpio: site.backend.gpio ?? o.board.gpioBackend, i2c: site.backend.i2c ?? o.board.i2cBackend };
+  const backends = await openBackends(names, { clock, ...(site.firmata ? { firmata: { port: site.firmata.port } } : {}) });
+  const simBoard = (backends.extras.board as SimBoard | undefined) ?? null;
+  const pinRef = (pin: number) => {
+    const h = o.board.header.find((p) => p.pin === pin);
+    return { pin, ...(h?.chip ? { chip: h.chip } : {}), ...(h?.line !== undefined ? { line: h.line } : {}) };
+  };
+
+  const ctl = await loadController(site);
+  if (ctl.missing) missing.push(ctl.missing);
+  const intersection = new Intersection(site, backends.gpio, clock, pinRef, ctl.factory, ctl.missing);
+  const sim = simBoard ? new SimCabinet(simBoard, site, clock, o.sim) : null;
+  const sampler = await ChipSampler.open(site.sensors, backends.i2c, clock);
+
+  const workers: { client: WorkerClient; role: ThreadRole }[] = [];
+  let inference: WorkerClient | null = null;
+  const extraStreams: StreamSpec[] = [];
+  const cols = cabinetColumns(sampler.streams.map((s) => s.name));
+  if (o.inference !== false) {
+    if (cols) {
+      inference = startInference({ models: ['iforest-cabinet'] });
+      workers.push({ client: inference, role: 'inference' });
+      extraStreams.push({ name: CABINET_MODEL_STREAM, unit: '', rateHz: 1, source: 'iforest-cabinet' });
+    } else missing.push('cabinet model: the site lacks a temperature, humidity, bus voltage, current or vibration stream');
+  }
+
+  const eventLog = o.eventLog !== undefined ? o.eventLog : (status.event_log ?? join(tmpdir(), 'wayside', site.id, 'events.jsonl'));
+  const detectorFor = await detectorsFor(site);
+
+  const runtimeOptions = {
+    site: site.id,
+    board: o.board.id,
+    clock,
+    tickMs: status.tick_ms,
+    historyS: status.history_s,
+    status: o.status === null ? null : { host: o.status?.host ?? status.host, port: o.status?.port ?? status.port, staleMs: status.stale_ms, publishHz: status.publish_hz },
+    eventLog,
+    affinity: { mode: o.affinity ?? status.affinity, profile: o.board.affinity, realtime: status.realtime },
+    detectorFor,
+    print: o.print ?? null,
+    ...(o.watchdog ? { watchdog: o.watchdog } : {}),
+    missing,
+  };
+
+  // The pipeline (and its shared rings) must exist before the jobs and uplink threads attach to them.
+  const parts: RuntimeParts = { intersection, sampler, simulation: sim, uplink: null, extraStreams, workers };
+  const runtime = new Runtime(runtimeOptions, parts);
+  const shared = runtime.pipeline.streams.map((s, i) => ({ name: s.name, unit: s.unit, ring: runtime.pipeline.rings.rings[i]!.shared }));
+
+  if (o.jobs !== false) {
+    const client = startJobs({
+      jobs,
+      streams: shared,
+      lamps: Object.entries(site.lamps.phases)
+        .filter(([, h]) => h.current_sensor)
+        .map(([p, h]) => ({ phase: Number(p), currentStream: `${h.current_sensor}.current_a` })),
+      indications: runtime.indications.buffer as SharedArrayBuffer,
+      eventLog,
+      detector: site.detection?.enabled === false ? null : {
+        module: new URL(`../anomaly/registry${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url).href,
+        name: site.detection?.detector ?? 'ensemble',
+        threshold: site.detection?.alert_threshold ?? 0.9,
+      },
+    });
+    workers.push({ client, role: 'system' });
+  }
+  if (site.uplink || o.mqtt) {
+    const up = UplinkThread.start({
+      site,
+      overrides: { ...(o.mqtt ? { mqtt: o.mqtt } : {}), ...(o.key ? { key: o.key } : {}) },
+      siteDir: dirname(o.siteFile),
+      streams: shared.map((s) => ({ name: s.name, ring: s.ring })),
+    });
+    workers.push({ client: up.client, role: 'system' });
+    (parts as { uplink: UplinkThread | null }).uplink = up;
+  }
+
+  await runtime.start();
+  let cabinetModel: CabinetModel | null = null;
+  if (inference && cols) {
+    cabinetModel = new CabinetModel(inference, runtime.pipeline, cols, () => clock.now());
+    cabinetModel.start(1000);
+  }
+  return { runtime, backends, intersection, sim, simBoard, missing, cabinetModel };
+}
+
+/** Stops the runtime (flash, flush, release) and closes the backends. */
+export async function stopCabinet(c: Cabinet, reason: string) {
+  c.cabinetModel?.stop();
+  const summary = await c.runtime.stop(reason);
+  await c.backends.close();
+  return summary;
+}
