@@ -14,7 +14,9 @@ export interface RetryPolicy {
   /**
    * A chip operation (one sample, one init) that has not settled by then fails as a timeout,
    * so a backend whose reply never comes (a Firmata board that went away) cannot hang the
-   * sensor. Default 250 ms: above the kernel's ~25 ms adapter timeout times a few transactions.
+   * sensor. It is a last resort above the backends' own per-transaction timeouts (sim and
+   * Linux ~25 ms, Firmata 250 ms): default 1000 ms. Time the driver spends waiting for
+   * conversions (`sampleWaitMs`) is added on top.
    */
   readonly opTimeoutMs: number;
   /** A reading older than this many sampling periods is stale. Default 3. */
@@ -28,7 +30,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = Object.freeze({
   retries: 3,
   backoffMs: 2,
   maxBackoffMs: 50,
-  opTimeoutMs: 250,
+  opTimeoutMs: 1000,
   staleAfterPeriods: 3,
   reinitBackoffMs: 500,
   maxReinitBackoffMs: 30_000,

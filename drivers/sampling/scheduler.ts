@@ -1,6 +1,7 @@
 import type { Clock, TimerHandle } from '../hal/clock.js';
 import { BusQueue } from './bus-queue.js';
-import type { Sensor } from './sensor.js';
+import type { SensorCounters } from './sensor-counters.js';
+import type { Sensor, SensorState } from './sensor.js';
 
 /**
  * Receives every value of every good sample. `channel` indexes `channelNames(sensor)`;
@@ -23,12 +24,17 @@ interface Entry {
 
 export interface SchedulerStats {
   sensor: string;
+  chip: string;
   bus: string;
+  address: number;
   polls: number;
   overruns: number;
-  state: string;
+  state: SensorState;
   stale: boolean;
+  /** Age of the last good reading, ms (Infinity before the first). */
   ageMs: number;
+  lastError: string | undefined;
+  counters: SensorCounters;
 }
 
 /**
@@ -40,9 +46,10 @@ export interface SchedulerStats {
  */
 export class SamplingScheduler {
   private readonly entries: Entry[] = [];
-  private readonly byName = new Map<string, Entry>();
   private readonly queues = new Map<string, BusQueue<Entry>>();
-  private readonly pendingByBus = new Map<string, Entry[]>();
+  /** Sensors added before start(), grouped by bus name. */
+  private readonly pendingByBus = new Map<string, Sensor[]>();
+  private readonly added = new Map<string, Sensor>();
   private running = false;
 
   constructor(
@@ -53,26 +60,30 @@ export class SamplingScheduler {
   /** Adds a sensor (before `start`). Sensors on the same `driver.bus` object share a queue. */
   add(sensor: Sensor): void {
     if (this.running) throw new Error('add sensors before start()');
-    if (this.byName.has(sensor.name)) throw new Error(`sensor "${sensor.name}" added twice`);
+    if (this.added.has(sensor.name)) throw new Error(`sensor "${sensor.name}" added twice`);
     const busName = sensor.driver.bus.name;
     const list = this.pendingByBus.get(busName) ?? [];
-    list.push({ sensor } as Entry);
+    list.push(sensor);
     this.pendingByBus.set(busName, list);
-    this.byName.set(sensor.name, list[list.length - 1]!);
+    this.added.set(sensor.name, sensor);
   }
 
   /** Channel names of a sensor, indexed by the `channel` argument of the listener. */
   channelNames(sensor: string): readonly string[] {
-    const e = this.byName.get(sensor);
-    if (!e) throw new Error(`no sensor "${sensor}"`);
-    return e.sensor.channels;
+    const s = this.added.get(sensor);
+    if (!s) throw new Error(`no sensor "${sensor}"`);
+    return s.channels;
   }
 
   get sensors(): readonly Sensor[] {
-    return [...this.byName.values()].map((e) => e.sensor);
+    return [...this.added.values()];
   }
 
-  /** Starts polling: every sensor's first poll is now (t0), then every period. */
+  sensor(name: string): Sensor | undefined {
+    return this.added.get(name);
+  }
+
+  /** Starts polling: every sensor's first poll is now (t0), then every period. Sensors on one bus share its queue. */
   start(): void {
     if (this.running) return;
     this.running = true;
@@ -80,9 +91,8 @@ export class SamplingScheduler {
     for (const [busName, list] of this.pendingByBus) {
       const queue = new BusQueue<Entry>(busName, list.length, (e) => this.runPoll(e));
       this.queues.set(busName, queue);
-      for (const proto of list) {
-        const e: Entry = { sensor: proto.sensor, queue, t0, k: 0, timer: undefined, pending: false, polls: 0 };
-        this.byName.set(e.sensor.name, e);
+      for (const sensor of list) {
+        const e: Entry = { sensor, queue, t0, k: 0, timer: undefined, pending: false, polls: 0 };
         this.entries.push(e);
         this.arm(e, 0);
       }
@@ -103,12 +113,16 @@ export class SamplingScheduler {
   stats(now = this.clock.now()): SchedulerStats[] {
     return this.entries.map((e) => ({
       sensor: e.sensor.name,
+      chip: e.sensor.driver.chip,
       bus: e.queue.name,
+      address: e.sensor.driver.address,
       polls: e.polls,
       overruns: e.sensor.counters.overruns,
       state: e.sensor.state,
       stale: e.sensor.isStale(now),
       ageMs: e.sensor.ageMs(now),
+      lastError: e.sensor.lastError,
+      counters: e.sensor.counters,
     }));
   }
 

@@ -36,6 +36,7 @@ export class Sensor {
   private nextInitAt = Number.NEGATIVE_INFINITY;
   private reinitWait: number;
   private err: string | undefined;
+  private abandoned = false;
 
   constructor(
     readonly name: string,
@@ -86,6 +87,9 @@ export class Sensor {
    * sensor touches the bus only when its re-init backoff has elapsed.
    */
   async poll(): Promise<boolean> {
+    // An operation abandoned by the op timeout may still be running in the driver (a backend
+    // that never settles): never start a second one on the same driver's buffers.
+    if (this.abandoned) return false;
     if (this.st !== 'ok') {
       if (this.clock.now() < this.nextInitAt) return false;
       if (!(await this.tryInit())) return false;
@@ -159,6 +163,11 @@ export class Sensor {
     const ms = this.policy.opTimeoutMs + (what === 'sample' ? this.driver.sampleWaitMs : 20);
     return new Promise((resolve, reject) => {
       const t = this.clock.setTimeout(() => {
+        this.abandoned = true;
+        p.then(
+          () => (this.abandoned = false),
+          () => (this.abandoned = false),
+        );
         const d = this.driver;
         reject(new HalError('timeout', `${d.bus.name} addr ${formatAddress(d.address)} ${d.chip} (${this.name}): ${what} did not finish within ${ms} ms`));
       }, ms);

@@ -120,12 +120,24 @@ describe('Sensor fault policy', () => {
 
   it('a backend that never answers cannot hang the sensor: the op times out on the clock', async () => {
     const clock = new VirtualClock();
-    const hung: I2cBus = { name: 'firmata', transaction: () => new Promise<void>(() => {}), close: async () => {} };
+    let calls = 0;
+    const hung: I2cBus = {
+      name: 'firmata',
+      transaction: () => {
+        calls++;
+        return new Promise<void>(() => {});
+      },
+      close: async () => {},
+    };
     const sensor = new Sensor('lamp', new Ina219(hung), clock, { periodMs: 100, policy: { opTimeoutMs: 50 } });
     const t0 = clock.now();
     assert.equal(await poll(clock, sensor), false);
     assert.equal(sensor.state, 'faulted');
     assert.equal(clock.now() - t0, 70, 'init guard: op timeout 50 ms + 20 ms init allowance');
     assert.match(sensor.lastError!, /firmata addr 0x40 ina219 \(lamp\): init did not finish within 70 ms/);
+    // The abandoned init still owns the driver's buffers: later polls do not start another.
+    await runFor(clock, 10_000);
+    assert.equal(await poll(clock, sensor), false);
+    assert.equal(calls, 1);
   });
 });
