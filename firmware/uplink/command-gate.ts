@@ -29,8 +29,14 @@ export class CommandGate {
     try {
       plain = this.ring.decrypt(token.trim(), { ttlS: this.ttlS, nowS });
     } catch (err) {
-      const reason = err instanceof InvalidToken && (err.reason === 'expired' || err.reason === 'future') ? err.reason : 'forged';
-      return { ok: false, id: null, cmd: null, reason, detail: err instanceof Error ? err.message : String(err) };
+      const detail = err instanceof Error ? err.message : String(err);
+      if (err instanceof InvalidToken && (err.reason === 'expired' || err.reason === 'future')) {
+        // Signed by one of our keys, only stale: read its id so the operator's ack names it
+        // (a device clock gone wrong then shows up as "expired", not as a silent timeout).
+        const stale = this.peek(token.trim());
+        return { ok: false, id: stale?.id ?? null, cmd: stale?.cmd ?? null, reason: err.reason, detail };
+      }
+      return { ok: false, id: null, cmd: null, reason: 'forged', detail };
     }
     let parsed: unknown;
     try {
@@ -52,5 +58,15 @@ export class CommandGate {
       return { ok: false, id, cmd, reason: 'bad-args', detail: a.error.issues.map((i) => `${i.path.join('.') || 'args'}: ${i.message}`).join('; ') };
     }
     return { ok: true, id, cmd, args: a.data as Record<string, unknown> };
+  }
+
+  /** Id and name of an authentic token, without the freshness check; never used to execute. */
+  private peek(token: string): { id: string; cmd: string } | undefined {
+    try {
+      const m = commandMessage.safeParse(JSON.parse(this.ring.decrypt(token).toString('utf8')));
+      return m.success ? { id: m.data.id, cmd: m.data.cmd } : undefined;
+    } catch {
+      return undefined;
+    }
   }
 }
