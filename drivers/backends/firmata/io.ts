@@ -64,8 +64,26 @@ export function waitReady(io: FirmataIo, clock: Clock, timeoutMs: number, what: 
 
 interface J5Board {
   io: unknown;
+  /** johnny-five's own connect timer; cleared when we give up so it cannot fire later. */
+  timer?: ReturnType<typeof setTimeout>;
   once(event: string, fn: (...args: unknown[]) => void): unknown;
-  removeAllListeners?(event?: string): unknown;
+  on(event: string, fn: (...args: unknown[]) => void): unknown;
+}
+
+/** Serial-port failures arrive as bare messages; give them the errno kind they stand for. */
+const SERIAL_ERRORS: [RegExp, string, string][] = [
+  [/No such file or directory/i, 'ENOENT', 'is the board plugged in and the path right?'],
+  [/Permission denied/i, 'EACCES', 'add the service user to group "dialout"'],
+  [/Resource busy|Cannot lock port/i, 'EBUSY', 'another program has the port open'],
+];
+
+export function serialError(err: unknown, port: string): HalError {
+  const raw = typeof err === 'string' ? err : ((err as { message?: unknown })?.message as string | undefined) ?? String(err);
+  const text = raw.replace(/^(Error:\s*)+/, '');
+  const hit = SERIAL_ERRORS.find(([re]) => re.test(text));
+  if (!hit) return HalError.from(err, `firmata ${port}`);
+  const [, code, hint] = hit;
+  return HalError.from(Object.assign(new Error(`${text} (${hint})`), { code }), `firmata ${port}`);
 }
 
 /**
@@ -83,10 +101,23 @@ export async function connectSerial(port: string, clock: Clock, timeoutMs: numbe
   const board = new five.Board({ port, repl: false, debug: false, sigint: false, timeout: timeoutMs });
   return new Promise((resolve, reject) => {
     let settled = false;
-    const timer = clock.setTimeout(() => {
+    const giveUp = (err: HalError): void => {
       if (settled) return;
       settled = true;
-      reject(new HalError('timeout', `firmata ${port}: board not ready within ${timeoutMs} ms (check the cable, that StandardFirmata is flashed, and that no other program holds the port)`, 'ETIMEDOUT'));
+      clock.clearTimer(timer);
+      if (board.timer) clearTimeout(board.timer);
+      const io = board.io as (FirmataIo & { reportVersionTimeoutId?: ReturnType<typeof setTimeout> }) | null;
+      // firmata.js would re-ask a dead port for its version 5 s later; nothing is listening.
+      if (io?.reportVersionTimeoutId) clearTimeout(io.reportVersionTimeoutId);
+      try {
+        io?.transport?.close?.(() => {});
+      } catch {
+        // the port never opened
+      }
+      reject(err);
+    };
+    const timer = clock.setTimeout(() => {
+      giveUp(new HalError('timeout', `firmata ${port}: board not ready within ${timeoutMs} ms (check the cable, that StandardFirmata is flashed at 57600 baud, and that no other program holds the port)`, 'ETIMEDOUT'));
     }, timeoutMs);
     board.once('ready', () => {
       if (settled) return;
@@ -98,11 +129,8 @@ export async function connectSerial(port: string, clock: Clock, timeoutMs: numbe
       }
       resolve(board.io);
     });
-    board.once('error', (err: unknown) => {
-      if (settled) return;
-      settled = true;
-      clock.clearTimer(timer);
-      reject(HalError.from(err, `firmata ${port}`));
-    });
+    // Permanent: johnny-five emits "error" more than once (open failure, then its own connect
+    // timeout), and an EventEmitter "error" with no listener would crash the process.
+    board.on('error', (err: unknown) => giveUp(serialError(err, port)));
   });
 }

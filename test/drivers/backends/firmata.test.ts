@@ -225,4 +225,12 @@ describe('firmata open()', () => {
     await clock.advanceAsync(500);
     await check;
   });
+
+  it('a serial port that does not exist fails with notFound through johnny-five, without crashing later', async () => {
+    const clock = new VirtualClock();
+    await assert.rejects(
+      open({ clock, firmata: { port: '/dev/ttyWAYSIDE-NOPE' } }),
+      (e: unknown) => e instanceof HalError && e.kind === 'notFound' && /firmata \/dev\/ttyWAYSIDE-NOPE: No such file/.test(e.message),
+    );
+  });
 });
