@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { SimI2c } from '../backends/sim/i2c.js';
 import type { Clock } from '../hal/clock.js';
 import { formatAddress, type I2cBus } from '../hal/i2c.js';
 import { Ads1115 } from './ads1115.js';
@@ -172,4 +173,24 @@ export function createChipModel(chip: ChipName | string, options: ChipModelOptio
     default:
       throw new RangeError(`no model for chip "${chip}"; valid: ${CHIP_NAMES.join(', ')}`);
   }
+}
+
+/**
+ * Plugs a model of every listed chip into the simulated buses (the `sensors` entries of a site
+ * file, for `--board sim`). Returns the models by sensor name so the simulator can drive their
+ * physical inputs. INA219 models get the entry's `shunt_ohms` so currents read back right.
+ */
+export function attachChipModels(
+  entries: readonly { name: string; chip: string; bus: number; address: number; options?: Record<string, unknown> }[],
+  sim: SimI2c,
+  clock: Clock,
+): Map<string, ChipModel> {
+  const models = new Map<string, ChipModel>();
+  for (const e of entries) {
+    const shunt = e.options?.['shunt_ohms'];
+    const model = createChipModel(e.chip, { clock, shuntOhms: typeof shunt === 'number' ? shunt : undefined });
+    sim.simBus(e.bus).attach(e.address, model);
+    models.set(e.name, model);
+  }
+  return models;
 }
