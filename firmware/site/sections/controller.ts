@@ -1,5 +1,100 @@
 import { z } from 'zod';
 
-/** The `controller` section of a site file. Owned by the issue that builds controller; open until then. */
-export const controllerSection = z.object({}).passthrough();
+/**
+ * The `controller` section of a site file: ring/barrier structure (NEMA dual ring by default),
+ * per-phase timing in seconds, the strategy and its parameters, and the conflict monitor's
+ * programming. Every field has a default, so a site without the section runs actuated control
+ * with the defaults below. Resolved into an engine plan by firmware/traffic/site-plan.ts.
+ */
+const phase = z.number().int().min(1).max(8);
+const phaseKey = z.string().regex(/^[1-8]$/, 'phase must be 1-8');
+const seconds = z.number().nonnegative();
+
+export const phaseTimingInput = z
+  .object({
+    min_green_s: seconds,
+    passage_s: seconds,
+    max_green_s: seconds,
+    /** Yellow change; the engine refuses less than 3 s. */
+    yellow_s: z.number().min(3, 'yellow must be at least 3 s'),
+    red_clear_s: seconds,
+    recall: z.enum(['none', 'min', 'max', 'ped']),
+    /** Pedestrian walk; 0 or absent = no pedestrian movement on this phase. */
+    walk_s: seconds,
+    /** Flashing don't-walk (pedestrian clearance). */
+    ped_clear_s: seconds,
+  })
+  .partial()
+  .strict();
+
+export const controllerSection = z
+  .object({
+    strategy: z.enum(['fixed', 'seed', 'actuated', 'max-pressure', 'webster']).default('actuated'),
+    /** Pattern (plan) number reported in the event log (ATSPM 131). */
+    pattern: z.number().int().min(0).max(255).default(1),
+    /** Engine step period. */
+    tick_ms: z.number().int().min(10).max(500).default(100),
+    startup_flash_s: seconds.default(6),
+    startup_red_s: seconds.default(2),
+    /** Ring service orders; default NEMA [[1,2,3,4],[5,6,7,8]]. */
+    rings: z.array(z.array(phase).min(1)).min(1).max(4).optional(),
+    /** Barrier groups; default NEMA [[1,2,5,6],[3,4,7,8]]. */
+    barriers: z.array(z.array(phase).min(1)).min(1).max(4).optional(),
+    /** Pairs allowed to time together; default: different rings, same side of the barrier. */
+    compatible: z.array(z.tuple([phase, phase])).optional(),
+    /** Phases in use; default: the phases that have lamps. */
+    phases_in_use: z.array(phase).min(1).optional(),
+    /** Timing for every phase, overridden per phase by `phases`. */
+    defaults: phaseTimingInput.default({}),
+    phases: z.record(phaseKey, phaseTimingInput).default({}),
+    fixed: z
+      .object({
+        /** When given, must equal the cycle the splits add up to (checked). */
+        cycle_s: z.number().positive().optional(),
+        green_s: z.record(phaseKey, z.number().positive()),
+      })
+      .strict()
+      .optional(),
+    seed: z
+      .object({
+        reading_s: z.number().positive().default(60),
+        min_s: z.number().positive().default(15),
+        max_s: z.number().positive().default(60),
+      })
+      .strict()
+      .default({}),
+    max_pressure: z
+      .object({ saturation_vph: z.number().positive().default(1800), decision_s: z.number().positive().default(1) })
+      .strict()
+      .default({}),
+    webster: z
+      .object({
+        every_cycles: z.number().int().positive().default(4),
+        saturation_vph: z.number().positive().default(1800),
+        min_cycle_s: z.number().positive().default(40),
+        max_cycle_s: z.number().positive().default(150),
+      })
+      .strict()
+      .default({}),
+    monitor: z
+      .object({
+        /** Shortest yellow the monitor accepts (NEMA 2.7 s). */
+        min_yellow_s: z.number().positive().default(2.7),
+        /** Red clearance the monitor enforces; default each phase's configured red clearance. */
+        min_red_clear_s: seconds.optional(),
+        heartbeat_timeout_ms: z.number().int().min(100).max(2000).default(300),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.strategy === 'fixed' && !c.fixed) {
+      ctx.addIssue({ code: 'custom', path: ['fixed'], message: 'strategy fixed needs fixed.green_s' });
+    }
+    if (c.seed.min_s > c.seed.max_s) ctx.addIssue({ code: 'custom', path: ['seed', 'min_s'], message: 'min_s is above max_s' });
+  });
+
 export type ControllerSection = z.infer<typeof controllerSection>;
+export type ControllerSectionInput = z.input<typeof controllerSection>;
+export type PhaseTimingInput = z.infer<typeof phaseTimingInput>;

@@ -1,0 +1,148 @@
+import type { GpioBackend } from '../../drivers/hal/backend.js';
+import type { Clock } from '../../drivers/hal/clock.js';
+import type { DigitalOut } from '../../drivers/hal/gpio.js';
+import { SignalHead } from '../../drivers/field/signal-head.js';
+import type { ControllerSection, ControllerSectionInput } from '../site/sections/controller.js';
+import type { DetectorInput, LampHead } from '../site/schema.js';
+import { ConflictMonitor } from './conflict-monitor.js';
+import { type ControllerDetector, TrafficController } from './controller.js';
+import { type FlashChannel, FlashTransfer } from './flash-transfer.js';
+import { ms, resolveController, type ResolvedController } from './site-plan.js';
+import { compatiblePairs } from './structure.js';
+
+/**
+ * A whole signal cabinet wired from a site file: lamp outputs, the flash transfer, the signal
+ * heads the controller drives (through the transfer's gate), detector inputs, the controller
+ * and the conflict monitor (which reads the raw outputs). A monitor reset restarts the
+ * controller in all-red. The runtime and the simulator both build their cabinet here.
+ */
+export interface CabinetOptions {
+  /** Clock of the monitor and the flasher (the cabinet's own hardware). */
+  readonly clock: Clock;
+  /** Clock of the controller, default `clock` (the simulator stalls it to model a hung controller). */
+  readonly controllerClock?: Clock;
+  readonly gpio: GpioBackend;
+  readonly lamps: { readonly active_low?: boolean; readonly phases: Readonly<Record<string, LampHead>> };
+  readonly detectors?: readonly DetectorInput[];
+  readonly controller?: ControllerSectionInput | ControllerSection;
+}
+
+export interface Cabinet {
+  readonly resolved: ResolvedController;
+  readonly controller: TrafficController;
+  readonly monitor: ConflictMonitor;
+  readonly transfer: FlashTransfer;
+  /** Heads on the raw outputs, by phase (readback; do not drive them). */
+  readonly heads: ReadonlyMap<number, SignalHead>;
+  /** Detector channel → phase (channel = position in the site's detector list + 1). */
+  readonly detectorPhase: ReadonlyMap<number, number>;
+  start(): void;
+  stop(): void;
+}
+
+export function buildCabinet(o: CabinetOptions): Cabinet {
+  const lampPhases = Object.keys(o.lamps.phases).map(Number).sort((a, b) => a - b);
+  const resolved = resolveController(o.controller, lampPhases);
+  const { structure, plan, section } = resolved;
+  const activeLow = o.lamps.active_low ?? false;
+  const out = (pin: number): DigitalOut => o.gpio.output({ pin }, { activeLow, initial: 0 });
+
+  const raw = new Map<number, FlashChannel>();
+  for (const p of structure.phases) {
+    const l = o.lamps.phases[String(p)]!;
+    raw.set(p, {
+      red: out(l.red),
+      yellow: out(l.yellow),
+      green: out(l.green),
+      walk: l.walk !== undefined ? out(l.walk) : undefined,
+      dontWalk: l.dont_walk !== undefined ? out(l.dont_walk) : undefined,
+    });
+  }
+  const transfer = new FlashTransfer(o.clock, [...raw.values()]);
+  const heads = new Map<number, SignalHead>();
+  const gated = new Map<number, SignalHead>();
+  for (const [p, c] of raw) {
+    heads.set(p, new SignalHead(c));
+    gated.set(
+      p,
+      new SignalHead({
+        red: transfer.gate(c.red),
+        yellow: transfer.gate(c.yellow),
+        green: transfer.gate(c.green),
+        walk: c.walk && transfer.gate(c.walk),
+        dontWalk: c.dontWalk && transfer.gate(c.dontWalk),
+      }),
+    );
+  }
+
+  const channels = [...structure.phases];
+  const rb = channels.map((p) => raw.get(p)!);
+  const minRedClear: Record<number, number> = {};
+  for (const p of channels) {
+    minRedClear[p] = section.monitor.min_red_clear_s !== undefined ? ms(section.monitor.min_red_clear_s) : plan.timing[p]!.redClearMs;
+  }
+  const monitor = new ConflictMonitor({
+    clock: o.clock,
+    channels,
+    compatible: compatiblePairs(structure),
+    transfer,
+    minYellowMs: ms(section.monitor.min_yellow_s),
+    minRedClearMs: minRedClear,
+    heartbeatTimeoutMs: section.monitor.heartbeat_timeout_ms,
+    readback: (into) => {
+      for (let i = 0; i < rb.length; i++) {
+        const c = rb[i]!;
+        into[3 * i] = c.red.read();
+        into[3 * i + 1] = c.yellow.read();
+        into[3 * i + 2] = c.green.read();
+      }
+    },
+  });
+
+  const detectorPhase = new Map<number, number>();
+  const detectors: ControllerDetector[] = [];
+  (o.detectors ?? []).forEach((d, i) => {
+    if (!structure.phases.includes(d.phase)) return;
+    const channel = i + 1;
+    detectorPhase.set(channel, d.phase);
+    detectors.push({
+      channel,
+      phase: d.phase,
+      maxPresenceMs: ms(d.max_presence_s),
+      noActivityMs: ms(d.no_activity_s),
+      input: o.gpio.input({ pin: d.pin }, { activeLow: d.active_low, debounceMs: d.debounce_ms }),
+    });
+  });
+
+  const controller = new TrafficController({
+    clock: o.controllerClock ?? o.clock,
+    structure,
+    plan,
+    heads: gated,
+    detectors,
+    transfer,
+    heartbeat: () => monitor.heartbeat(),
+    tickMs: section.tick_ms,
+    startupFlashMs: ms(section.startup_flash_s),
+    startupRedMs: ms(section.startup_red_s),
+  });
+  monitor.onReset(() => controller.restart());
+
+  return {
+    resolved,
+    controller,
+    monitor,
+    transfer,
+    heads,
+    detectorPhase,
+    start() {
+      monitor.start();
+      controller.start();
+    },
+    stop() {
+      controller.stop();
+      monitor.stop();
+      transfer.dispose();
+    },
+  };
+}

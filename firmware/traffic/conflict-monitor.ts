@@ -1,0 +1,373 @@
+import type { Clock, TimerHandle } from '../../drivers/hal/clock.js';
+import type { FlashTransfer } from './flash-transfer.js';
+
+/**
+ * The conflict monitor (NEMA TS2 MMU). It imports nothing of the controller or strategies:
+ * it sees the lamp outputs as driven (a readback function), a heartbeat, and its own
+ * programming (compatible pairs, minimum yellow and red clearance per channel).
+ *
+ * Every `samplePeriodMs` (50) it samples all channels. A condition (conflict, dual indication,
+ * no indication, green/yellow lit during flash, red clearance cut short) must be seen in
+ * consecutive samples spanning at least `persistMs` (200) before it trips, so a glitch shorter
+ * than 200 ms never trips and a lasting fault trips within persistMs + one period (≤ 250 ms).
+ * A short yellow trips when a yellow that lasted ≥ persistMs ends early; a heartbeat silent for
+ * `heartbeatTimeoutMs` (300) trips at the next sample (≤ 350 ms).
+ *
+ * A trip engages the flash transfer (all reds flash at 1 Hz from the transfer's own timer),
+ * latched until `reset()`, which is refused while the fault is still present.
+ */
+export type MonitorFault =
+  | 'conflict'
+  | 'dual-indication'
+  | 'red-fail'
+  | 'short-yellow'
+  | 'red-clear-cut'
+  | 'heartbeat'
+  | 'output-during-flash';
+
+export interface MonitorTrip {
+  readonly t: number;
+  readonly fault: MonitorFault;
+  readonly reason: string;
+  readonly channels: readonly number[];
+}
+
+export interface MonitorOptions {
+  readonly clock: Clock;
+  /** Channel (phase) numbers, in the order `readback` fills them. */
+  readonly channels: readonly number[];
+  /** Pairs of channels that may show green/yellow together; every other pair conflicts. */
+  readonly compatible: readonly (readonly [number, number])[];
+  /** Fills `into[3i]`, `[3i+1]`, `[3i+2]` with channel i's red, yellow, green output levels (0/1). */
+  readonly readback: (into: Uint8Array) => void;
+  readonly transfer: FlashTransfer;
+  /** Minimum yellow per channel (ms), default 2700 (NEMA). */
+  readonly minYellowMs?: number | Readonly<Record<number, number>>;
+  /** Minimum red clearance per channel (ms), default 0. */
+  readonly minRedClearMs?: number | Readonly<Record<number, number>>;
+  readonly samplePeriodMs?: number;
+  readonly persistMs?: number;
+  readonly heartbeatTimeoutMs?: number;
+}
+
+export interface MonitorState {
+  readonly running: boolean;
+  readonly tripped: boolean;
+  readonly trip: MonitorTrip | null;
+  readonly trips: number;
+  readonly flash: 'startup' | 'monitor' | null;
+  readonly lastSampleMs: number;
+  readonly lastHeartbeatMs: number;
+}
+
+export type TripListener = (trip: MonitorTrip) => void;
+export type ResetListener = (tMs: number) => void;
+
+// Persistent condition slots.
+const C_CONFLICT = 0;
+const C_DUAL = 1;
+const C_DARK = 2;
+const C_FLASH_OUT = 3;
+const C_RED_CLEAR = 4;
+const C_FLASH_RED_OUT = 5;
+const N_COND = 6;
+const COND_FAULT: readonly MonitorFault[] = ['conflict', 'dual-indication', 'red-fail', 'output-during-flash', 'red-clear-cut', 'red-fail'];
+
+export class ConflictMonitor {
+  private readonly clock: Clock;
+  private readonly ch: readonly number[];
+  private readonly n: number;
+  private readonly conflictA: Int32Array;
+  private readonly conflictB: Int32Array;
+  private readonly conflictWith: boolean[][];
+  private readonly minYellow: Float64Array;
+  private readonly minRedClear: Float64Array;
+  private readonly period: number;
+  private readonly persist: number;
+  private readonly hbTimeout: number;
+  private readonly transfer: FlashTransfer;
+  private readonly readFn: (into: Uint8Array) => void;
+
+  private readonly lv: Uint8Array;
+  private readonly prev: Uint8Array;
+  private readonly yellowOn: Float64Array;
+  private readonly yellowEnd: Float64Array;
+  private readonly rcViolation: Uint8Array; // green began too soon after a conflicting yellow
+  private readonly condSince = new Float64Array(N_COND).fill(-1);
+  private readonly condChannel = new Int32Array(N_COND).fill(-1);
+  private readonly condOther = new Int32Array(N_COND).fill(-1);
+  private wasFlash = false;
+
+  private timer: TimerHandle | undefined;
+  private lastBeat = 0;
+  private lastSample = -1;
+  private latched: MonitorTrip | null = null;
+  private tripCount = 0;
+  private readonly tripListeners = new Set<TripListener>();
+  private readonly resetListeners = new Set<ResetListener>();
+  /** Every trip, oldest first (the monitor's own fault log). */
+  readonly log: MonitorTrip[] = [];
+
+  constructor(o: MonitorOptions) {
+    this.clock = o.clock;
+    this.ch = [...o.channels];
+    this.n = this.ch.length;
+    this.transfer = o.transfer;
+    this.readFn = o.readback;
+    this.period = o.samplePeriodMs ?? 50;
+    this.persist = o.persistMs ?? 200;
+    this.hbTimeout = o.heartbeatTimeoutMs ?? 300;
+    const idx = new Map(this.ch.map((c, i) => [c, i]));
+    const compat = Array.from({ length: this.n }, () => new Array<boolean>(this.n).fill(false));
+    for (const [a, b] of o.compatible) {
+      const i = idx.get(a);
+      const j = idx.get(b);
+      if (i === undefined || j === undefined) continue;
+      compat[i]![j] = true;
+      compat[j]![i] = true;
+    }
+    this.conflictWith = compat.map((row, i) => row.map((ok, j) => i !== j && !ok));
+    const a: number[] = [];
+    const b: number[] = [];
+    for (let i = 0; i < this.n; i++) for (let j = i + 1; j < this.n; j++) if (this.conflictWith[i]![j]) {
+      a.push(i);
+      b.push(j);
+    }
+    this.conflictA = Int32Array.from(a);
+    this.conflictB = Int32Array.from(b);
+    this.minYellow = Float64Array.from(this.ch, (c) => perChannel(o.minYellowMs, c, 2700));
+    this.minRedClear = Float64Array.from(this.ch, (c) => perChannel(o.minRedClearMs, c, 0));
+    this.lv = new Uint8Array(3 * this.n);
+    this.prev = new Uint8Array(3 * this.n);
+    this.yellowOn = new Float64Array(this.n).fill(-Infinity);
+    this.yellowEnd = new Float64Array(this.n).fill(-Infinity);
+    this.rcViolation = new Uint8Array(this.n);
+  }
+
+  start(): void {
+    if (this.timer) return;
+    this.lastBeat = this.clock.now();
+    this.readFn(this.prev);
+    this.timer = this.clock.setInterval(() => this.sample(), this.period);
+  }
+
+  stop(): void {
+    this.clock.clearTimer(this.timer);
+    this.timer = undefined;
+  }
+
+  /** The controller's watchdog output: call at least every heartbeatTimeoutMs. */
+  heartbeat(): void {
+    this.lastBeat = this.clock.now();
+  }
+
+  onTrip(l: TripListener): () => void {
+    this.tripListeners.add(l);
+    return () => this.tripListeners.delete(l);
+  }
+
+  onReset(l: ResetListener): () => void {
+    this.resetListeners.add(l);
+    return () => this.resetListeners.delete(l);
+  }
+
+  get tripped(): boolean {
+    return this.latched !== null;
+  }
+
+  state(): MonitorState {
+    return {
+      running: this.timer !== undefined,
+      tripped: this.latched !== null,
+      trip: this.latched,
+      trips: this.tripCount,
+      flash: this.transfer.source,
+      lastSampleMs: this.lastSample,
+      lastHeartbeatMs: this.lastBeat,
+    };
+  }
+
+  /**
+   * Operator reset. Refused (returns the reason) while a fault is still present: a lamp lit
+   * that should be dark, a red that does not light, or no heartbeat.
+   */
+  reset(): { ok: true } | { ok: false; reason: string } {
+    if (!this.latched) return { ok: true };
+    const present = this.faultPresent();
+    if (present) return { ok: false, reason: present };
+    this.latched = null;
+    this.condSince.fill(-1);
+    this.rcViolation.fill(0);
+    this.yellowOn.fill(-Infinity);
+    this.yellowEnd.fill(-Infinity);
+    this.transfer.release('monitor');
+    this.readFn(this.prev);
+    const t = this.clock.now();
+    for (const l of this.resetListeners) l(t);
+    return { ok: true };
+  }
+
+  /** One sample (the timer calls this; tests may too). */
+  sample(): void {
+    const now = this.clock.now();
+    this.lastSample = now;
+    const lv = this.lv;
+    this.readFn(lv);
+    if (this.latched) {
+      this.prev.set(lv);
+      return;
+    }
+    if (now - this.lastBeat > this.hbTimeout) {
+      this.trip(now, 'heartbeat', `controller heartbeat lost for ${now - this.lastBeat} ms`, []);
+      return;
+    }
+    const flash = this.transfer.engaged;
+    if (flash !== this.wasFlash) {
+      // Entering or leaving flash is not a yellow or a clearance: start interval tracking afresh.
+      this.wasFlash = flash;
+      this.yellowOn.fill(-Infinity);
+      this.yellowEnd.fill(-Infinity);
+      this.rcViolation.fill(0);
+      this.prev.set(lv);
+    }
+    if (flash) this.checkFlash(now);
+    else this.checkNormal(now);
+    if (!this.latched) this.prev.set(lv);
+  }
+
+  private checkNormal(now: number): void {
+    const lv = this.lv;
+    const prev = this.prev;
+    let conflict = -1;
+    for (let k = 0; k < this.conflictA.length; k++) {
+      const i = this.conflictA[k]!;
+      const j = this.conflictB[k]!;
+      if ((lv[3 * i + 1]! | lv[3 * i + 2]!) && (lv[3 * j + 1]! | lv[3 * j + 2]!)) {
+        conflict = k;
+        break;
+      }
+    }
+    let dual = -1;
+    let dark = -1;
+    let rc = -1;
+    for (let i = 0; i < this.n; i++) {
+      const r = lv[3 * i]!;
+      const y = lv[3 * i + 1]!;
+      const g = lv[3 * i + 2]!;
+      if (r + y + g > 1 && dual < 0) dual = i;
+      if (r + y + g === 0 && dark < 0) dark = i;
+      const py = prev[3 * i + 1]!;
+      const pg = prev[3 * i + 2]!;
+      // Yellow interval tracking (short yellow is judged when the yellow ends).
+      if (y && !py) this.yellowOn[i] = now;
+      if (!y && py) {
+        const dur = now - this.yellowOn[i]!;
+        if (dur >= this.persist && dur + this.period < this.minYellow[i]!) {
+          this.trip(now, 'short-yellow', `channel ${this.ch[i]} yellow ${dur} ms < ${this.minYellow[i]} ms`, [this.ch[i]!]);
+          return;
+        }
+        if (dur >= this.persist) this.yellowEnd[i] = now;
+      }
+      // Red clearance: a green must not begin until every conflicting channel's clearance ran.
+      if (g && !pg) {
+        this.rcViolation[i] = 0;
+        for (let j = 0; j < this.n; j++) {
+          if (!this.conflictWith[i]![j]) continue;
+          if (now - this.yellowEnd[j]! + this.period < this.minRedClear[j]!) {
+            this.rcViolation[i] = 1;
+            this.condOther[C_RED_CLEAR] = j;
+          }
+        }
+      }
+      if (!g) this.rcViolation[i] = 0;
+      if (this.rcViolation[i] && rc < 0) rc = i;
+    }
+    this.cond(C_CONFLICT, conflict >= 0, now, conflict >= 0 ? this.conflictA[conflict]! : -1, conflict >= 0 ? this.conflictB[conflict]! : -1);
+    this.cond(C_DUAL, dual >= 0, now, dual, -1);
+    this.cond(C_DARK, dark >= 0, now, dark, -1);
+    this.cond(C_RED_CLEAR, rc >= 0, now, rc, this.condOther[C_RED_CLEAR]!);
+    this.cond(C_FLASH_OUT, false, now, -1, -1);
+    this.cond(C_FLASH_RED_OUT, false, now, -1, -1);
+  }
+
+  private checkFlash(now: number): void {
+    const lv = this.lv;
+    let lit = -1;
+    let redOut = -1;
+    const redLit = this.transfer.redLit;
+    for (let i = 0; i < this.n; i++) {
+      if ((lv[3 * i + 1]! | lv[3 * i + 2]!) && lit < 0) lit = i;
+      if (redLit && !lv[3 * i]! && redOut < 0) redOut = i;
+    }
+    this.cond(C_FLASH_OUT, lit >= 0, now, lit, -1);
+    // Lamp-out during flash is seen only in the lit half; the dark half neither clears nor confirms it.
+    if (redLit) this.cond(C_FLASH_RED_OUT, redOut >= 0, now, redOut, -1);
+    for (const k of [C_CONFLICT, C_DUAL, C_DARK, C_RED_CLEAR]) this.condSince[k] = -1;
+  }
+
+  private cond(k: number, present: boolean, now: number, ch: number, other: number): void {
+    if (this.latched) return;
+    if (!present) {
+      this.condSince[k] = -1;
+      return;
+    }
+    if (this.condSince[k]! < 0) {
+      this.condSince[k] = now;
+      this.condChannel[k] = ch;
+    }
+    if (now - this.condSince[k]! >= this.persist) {
+      const chans = [this.ch[ch]!];
+      if (other >= 0) chans.push(this.ch[other]!);
+      const fault = COND_FAULT[k]!;
+      this.trip(now, fault, describe(fault, chans, now - this.condSince[k]!), chans);
+    }
+  }
+
+  private trip(now: number, fault: MonitorFault, reason: string, channels: number[]): void {
+    const trip: MonitorTrip = { t: now, fault, reason, channels };
+    this.latched = trip;
+    this.tripCount++;
+    this.log.push(trip);
+    this.transfer.engage('monitor');
+    for (const l of this.tripListeners) l(trip);
+  }
+
+  /** A fault still there now, described, or null. Used to refuse a reset. */
+  private faultPresent(): string | null {
+    const now = this.clock.now();
+    if (now - this.lastBeat > this.hbTimeout) return `controller heartbeat absent for ${now - this.lastBeat} ms`;
+    this.readFn(this.lv);
+    for (let i = 0; i < this.n; i++) {
+      if (this.lv[3 * i + 1] || this.lv[3 * i + 2]) return `channel ${this.ch[i]} shows green/yellow during flash`;
+      if (this.transfer.redLit && !this.lv[3 * i]) return `channel ${this.ch[i]} red does not light`;
+    }
+    if (!this.transfer.redLit) {
+      // In the dark half of the flash a red lamp-out cannot be seen: use the last lit-half sample.
+      if (this.condSince[C_FLASH_RED_OUT]! >= 0) return `channel ${this.ch[this.condChannel[C_FLASH_RED_OUT]!]} red does not light`;
+    }
+    return null;
+  }
+}
+
+function perChannel(v: number | Readonly<Record<number, number>> | undefined, ch: number, dflt: number): number {
+  if (v === undefined) return dflt;
+  if (typeof v === 'number') return v;
+  return v[ch] ?? dflt;
+}
+
+function describe(fault: MonitorFault, chans: number[], ms: number): string {
+  switch (fault) {
+    case 'conflict':
+      return `conflicting indications on channels ${chans.join(' and ')} for ${ms} ms`;
+    case 'dual-indication':
+      return `more than one colour lit on channel ${chans[0]} for ${ms} ms`;
+    case 'red-fail':
+      return `no indication (red fail) on channel ${chans[0]} for ${ms} ms`;
+    case 'red-clear-cut':
+      return `channel ${chans[0]} green began before channel ${chans[1]}'s red clearance ended`;
+    case 'output-during-flash':
+      return `channel ${chans[0]} shows green/yellow during flash for ${ms} ms`;
+    default:
+      return fault;
+  }
+}

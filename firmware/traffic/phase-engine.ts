@@ -1,0 +1,635 @@
+import { ATSPM } from './atspm-codes.js';
+import { type PhaseTiming, type Plan, timingProblem } from './plan.js';
+import type { EngineView, Strategy } from './strategy.js';
+import { MAX_PHASE, type Structure } from './structure.js';
+
+/**
+ * The NEMA dual-ring phase engine: the only code that decides when a lamp may change.
+ *
+ * Pure and clock-free: `step(now)` advances it to `now` (integer ms); the caller drives it from
+ * a Clock (about every 100 ms). Each ring times green → yellow → red clearance → idle for its
+ * phase; a ring serves the phases of the current barrier side in order (skipping those without
+ * demand), and when every ring is done with the side, all rings cross the barrier together.
+ * A green starts only if it is compatible with every phase still green, yellow or in red
+ * clearance, whatever the strategy asked for.
+ *
+ * Start-up: all-red flash for `startupFlashMs`, then all-red for `startupRedMs`, then service.
+ * Plan changes apply to intervals that start afterwards; a running min green, yellow or red
+ * clearance keeps the length it started with.
+ */
+export type Interval = 'green' | 'yellow' | 'red-clear' | 'idle';
+export type EngineMode = 'off' | 'startup-flash' | 'startup-red' | 'run';
+export type PhaseIndication = 'green' | 'yellow' | 'red' | 'flash-red' | 'dark';
+export type PedIndication = 'walk' | 'fdw' | 'dont-walk' | 'dark';
+
+export interface DetectorSpec {
+  /** Detector channel number (ATSPM parameter of events 81-88). */
+  readonly channel: number;
+  readonly phase: number;
+  /** Presence longer than this is a stuck detector (NEMA max presence). 0 disables. */
+  readonly maxPresenceMs: number;
+  /** No actuation for this long is a dead detector. 0 disables. */
+  readonly noActivityMs: number;
+}
+
+export type DetectorFaultKind = 'max-presence' | 'no-activity';
+
+export type EngineEvent =
+  | { readonly type: 'indication'; readonly t: number; readonly phase: number; readonly indication: PhaseIndication }
+  | { readonly type: 'ped'; readonly t: number; readonly phase: number; readonly ped: PedIndication }
+  | { readonly type: 'atspm'; readonly t: number; readonly code: number; readonly param: number }
+  | { readonly type: 'mode'; readonly t: number; readonly mode: EngineMode }
+  | { readonly type: 'detector-fault'; readonly t: number; readonly channel: number; readonly phase: number; readonly fault: DetectorFaultKind | 'restored' };
+
+export type EngineListener = (e: EngineEvent) => void;
+
+export interface EngineOptions {
+  readonly startupFlashMs?: number;
+  readonly startupRedMs?: number;
+  readonly detectors?: readonly DetectorSpec[];
+}
+
+interface DetectorState {
+  readonly spec: DetectorSpec;
+  on: boolean;
+  onSince: number;
+  lastChange: number;
+  failed: DetectorFaultKind | null;
+}
+
+const NEG = -Infinity;
+
+export class PhaseEngine implements EngineView {
+  readonly structure: Structure;
+  private plan: Plan;
+  private strategy: Strategy;
+  private readonly listeners = new Set<EngineListener>();
+  private readonly startupFlashMs: number;
+  private readonly startupRedMs: number;
+
+  private mode: EngineMode = 'off';
+  private modeSince = 0;
+  private side = 0;
+  private crossing = false; // all rings are terminating to cross the barrier
+  private passActive = false; // a side is being served (so unserved phases at the crossing were skipped)
+  private lastNow = 0;
+
+  // Per phase, indexed 0..8.
+  private readonly ind: PhaseIndication[] = new Array<PhaseIndication>(MAX_PHASE + 1).fill('dark');
+  private readonly ped: PedIndication[] = new Array<PedIndication>(MAX_PHASE + 1).fill('dark');
+  private readonly call = new Uint8Array(MAX_PHASE + 1);
+  private readonly pedCallF = new Uint8Array(MAX_PHASE + 1);
+  private readonly occ = new Int32Array(MAX_PHASE + 1);
+  private readonly failedDet = new Int32Array(MAX_PHASE + 1);
+  private readonly lastOffT = new Float64Array(MAX_PHASE + 1).fill(NEG);
+  private readonly count = new Float64Array(MAX_PHASE + 1);
+  private readonly gStart = new Float64Array(MAX_PHASE + 1).fill(NEG);
+  private readonly gEnd = new Float64Array(MAX_PHASE + 1).fill(NEG);
+  private readonly served = new Uint8Array(MAX_PHASE + 1);
+  private readonly pedServed = new Uint8Array(MAX_PHASE + 1);
+
+  // Per ring.
+  private readonly rPhase: Int32Array;
+  private readonly rInt: Interval[];
+  private readonly rSince: Float64Array;
+  private readonly rMinGreen: Float64Array;
+  private readonly rYellow: Float64Array;
+  private readonly rRedClear: Float64Array;
+  private readonly rReady: Uint8Array; // green, past min, strategy done, nothing left on this side
+  private readonly rMinDone: Uint8Array;
+
+  private readonly dets: DetectorState[] = [];
+  private readonly detByChannel = new Map<number, DetectorState>();
+  private readonly cand: number[] = [];
+  private readonly sides: number[] = [];
+
+  /** Times the compatibility guard refused a green (must stay 0: a strategy or structure bug). */
+  guardRefusals = 0;
+
+  constructor(structure: Structure, plan: Plan, strategy: Strategy, options: EngineOptions = {}) {
+    this.structure = structure;
+    checkPlan(structure, plan);
+    this.plan = plan;
+    this.strategy = strategy;
+    this.startupFlashMs = options.startupFlashMs ?? 6000;
+    this.startupRedMs = options.startupRedMs ?? 2000;
+    const n = structure.rings.length;
+    this.rPhase = new Int32Array(n);
+    this.rInt = new Array<Interval>(n).fill('idle');
+    this.rSince = new Float64Array(n);
+    this.rMinGreen = new Float64Array(n);
+    this.rYellow = new Float64Array(n);
+    this.rRedClear = new Float64Array(n);
+    this.rReady = new Uint8Array(n);
+    this.rMinDone = new Uint8Array(n);
+    for (const d of options.detectors ?? []) {
+      if (!structure.phases.includes(d.phase)) throw new Error(`detector ${d.channel}: phase ${d.phase} is not in use`);
+      if (this.detByChannel.has(d.channel)) throw new Error(`detector channel ${d.channel} is listed twice`);
+      const st: DetectorState = { spec: d, on: false, onSince: 0, lastChange: 0, failed: null };
+      this.dets.push(st);
+      this.detByChannel.set(d.channel, st);
+    }
+  }
+
+  on(listener: EngineListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  // ---- control ----
+
+  /** Power-up: all-red flash, then all-red, then service. Also used to restart after a monitor reset. */
+  start(now: number, withFlash = true): void {
+    this.lastNow = now;
+    for (let r = 0; r < this.rPhase.length; r++) {
+      this.rPhase[r] = 0;
+      this.rInt[r] = 'idle';
+      this.rReady[r] = 0;
+    }
+    this.served.fill(0);
+    this.crossing = false;
+    this.passActive = false;
+    this.side = this.structure.barriers.length - 1; // first crossing goes to side 0
+    this.emitAtspm(now, ATSPM.POWER_RESTORED, 0);
+    this.emitAtspm(now, ATSPM.PATTERN_CHANGE, this.plan.pattern);
+    for (const d of this.dets) {
+      d.lastChange = now;
+      d.onSince = now;
+    }
+    if (withFlash && this.startupFlashMs > 0) this.setMode('startup-flash', now);
+    else this.setMode('startup-red', now);
+  }
+
+  /** Everything dark (controller shut down). */
+  stop(now: number): void {
+    this.setMode('off', now);
+    this.emitAtspm(now, ATSPM.POWER_FAILURE, 0);
+  }
+
+  /** New timings / strategy; structure is fixed. Running clearances keep their lengths. */
+  setPlan(plan: Plan, strategy: Strategy, now: number): void {
+    checkPlan(this.structure, plan);
+    this.plan = plan;
+    this.strategy = strategy;
+    this.emitAtspm(now, ATSPM.PATTERN_CHANGE, plan.pattern);
+  }
+
+  get currentPlan(): Plan {
+    return this.plan;
+  }
+
+  get strategyType(): Strategy['type'] {
+    return this.strategy.type;
+  }
+
+  /** A vehicle call that is not from a detector (central system, push of a button in the cabinet). */
+  placeCall(phase: number, now: number): void {
+    if (this.structure.ringOf[phase] === undefined || this.structure.ringOf[phase] === -1) return;
+    this.registerCall(phase, now);
+  }
+
+  pedCall(phase: number, now: number): void {
+    if (this.structure.ringOf[phase] === -1 || this.timing(phase).walkMs === 0) return;
+    if (!this.pedCallF[phase]) {
+      this.pedCallF[phase] = 1;
+      this.emitAtspm(now, ATSPM.PED_CALL_REGISTERED, phase);
+    }
+  }
+
+  /** A detector's debounced level changed. */
+  detectorChange(channel: number, on: boolean, now: number): void {
+    const d = this.detByChannel.get(channel);
+    if (!d || d.on === on) return;
+    d.on = on;
+    d.lastChange = now;
+    this.emitAtspm(now, on ? ATSPM.DETECTOR_ON : ATSPM.DETECTOR_OFF, channel);
+    const p = d.spec.phase;
+    if (d.failed === 'no-activity') this.restore(d, now);
+    if (on) {
+      d.onSince = now;
+      if (d.failed) return;
+      this.occ[p]!++;
+      this.count[p]!++;
+      this.registerCall(p, now);
+    } else {
+      if (d.failed === 'max-presence') {
+        this.restore(d, now);
+        return;
+      }
+      if (d.failed) return;
+      this.occ[p] = Math.max(0, this.occ[p]! - 1);
+      this.lastOffT[p] = now;
+    }
+  }
+
+  // ---- the state machine ----
+
+  step(now: number): void {
+    this.lastNow = now;
+    if (this.mode === 'off') return;
+    this.diagnose(now);
+    if (this.mode === 'startup-flash') {
+      if (now - this.modeSince >= this.startupFlashMs) this.setMode('startup-red', now);
+      return;
+    }
+    if (this.mode === 'startup-red') {
+      if (now - this.modeSince < this.startupRedMs) return;
+      this.setMode('run', now);
+    }
+    this.strategy.observe(this, now);
+    const rings = this.structure.rings.length;
+    for (let r = 0; r < rings; r++) this.advanceRing(r, now);
+    // Idle rings serve the next phase of this side, if any.
+    for (let r = 0; r < rings; r++) {
+      if (this.rInt[r] !== 'idle' || this.crossing) continue;
+      this.candidates(r);
+      if (this.cand.length === 0) continue;
+      const want = this.strategy.pickNext(this.cand, this, now);
+      const p = this.cand.includes(want) ? want : this.cand[0]!;
+      this.startGreen(r, p, now);
+    }
+    this.barrier(now);
+  }
+
+  private advanceRing(r: number, now: number): void {
+    const p = this.rPhase[r]!;
+    const since = now - this.rSince[r]!;
+    switch (this.rInt[r]) {
+      case 'green': {
+        const t = this.timing(p);
+        this.timePed(p, now);
+        if (since < this.rMinGreen[r]!) return;
+        if (!this.rMinDone[r]) {
+          this.rMinDone[r] = 1;
+          this.emitAtspm(now, ATSPM.MIN_COMPLETE, p);
+        }
+        if (this.crossing) return; // already asked to terminate by the barrier logic below
+        if (!this.demandElsewhere(p)) {
+          this.rReady[r] = 0; // rest in green: nobody else wants the road
+          return;
+        }
+        if (since >= Math.max(this.rMinGreen[r]!, t.maxGreenMs)) {
+          this.terminate(r, now, ATSPM.MAX_OUT);
+          return;
+        }
+        const keep = t.recall === 'max' || this.failedDet[p]! > 0 || this.strategy.extend(p, since, this, now);
+        if (keep) {
+          this.rReady[r] = 0;
+          return;
+        }
+        this.candidates(r);
+        if (this.cand.length > 0) this.terminate(r, now, this.strategy.endCode);
+        else this.rReady[r] = 1; // dwell at the barrier until the other rings are done
+        return;
+      }
+      case 'yellow':
+        if (since >= this.rYellow[r]!) {
+          this.rInt[r] = 'red-clear';
+          this.rSince[r] = now;
+          this.setInd(p, 'red', now);
+          this.emitAtspm(now, ATSPM.END_YELLOW, p);
+          this.emitAtspm(now, ATSPM.BEGIN_RED_CLEAR, p);
+        }
+        return;
+      case 'red-clear':
+        if (since >= this.rRedClear[r]!) {
+          this.rInt[r] = 'idle';
+          this.rSince[r] = now;
+          this.rPhase[r] = 0;
+          this.emitAtspm(now, ATSPM.END_RED_CLEAR, p);
+          this.emitAtspm(now, ATSPM.PHASE_INACTIVE, p);
+        }
+        return;
+      case 'idle':
+        return;
+    }
+  }
+
+  /** Both rings cross together: when each is idle with nothing left on this side or dwelling. */
+  private barrier(now: number): void {
+    const rings = this.structure.rings.length;
+    let allIdle = true;
+    for (let r = 0; r < rings; r++) {
+      const i = this.rInt[r]!;
+      if (i === 'idle') {
+        this.candidates(r);
+        if (this.cand.length > 0) return; // still serving this side
+        continue;
+      }
+      allIdle = false;
+      if (this.crossing) continue;
+      if (i === 'green' && !this.rReady[r]) return;
+      if (i !== 'green') return; // a clearance in progress within the side
+    }
+    if (!allIdle) {
+      // Every ring is dwelling or clearing: terminate the dwelling greens together.
+      if (!this.crossing) {
+        if (!this.anyDemandNotGreen()) return;
+        this.crossing = true;
+        for (let r = 0; r < rings; r++) if (this.rInt[r] === 'green') this.terminate(r, now, this.strategy.endCode);
+      }
+      return;
+    }
+    // All rings idle with nothing left on this side: cross to the side the strategy picks.
+    this.sides.length = 0;
+    const nSides = this.structure.barriers.length;
+    for (let k = 1; k <= nSides; k++) {
+      const s = (this.side + k) % nSides;
+      if (this.structure.barriers[s]!.some((p) => this.demand(p))) this.sides.push(s);
+    }
+    if (this.sides.length === 0) {
+      this.crossing = false;
+      return; // rest in all red until a call
+    }
+    const want = this.strategy.pickSide(this.sides, this, now);
+    const next = this.sides.includes(want) ? want : this.sides[0]!;
+    if (this.passActive) {
+      for (const p of this.structure.barriers[this.side]!) if (!this.served[p]) this.emitAtspm(now, ATSPM.PHASE_SKIPPED, p);
+      if (next !== this.side) this.emitAtspm(now, ATSPM.BARRIER_TERMINATION, this.side + 1);
+    }
+    this.passActive = true;
+    this.side = next;
+    this.crossing = false;
+    this.served.fill(0);
+    for (let r = 0; r < rings; r++) {
+      this.candidates(r);
+      if (this.cand.length === 0) continue;
+      const w = this.strategy.pickNext(this.cand, this, now);
+      this.startGreen(r, this.cand.includes(w) ? w : this.cand[0]!, now);
+    }
+  }
+
+  private startGreen(r: number, p: number, now: number): void {
+    // The final word on safety: never green against a conflicting phase that is not fully red.
+    for (const q of this.structure.phases) {
+      if (q === p) continue;
+      const active = this.ind[q] === 'green' || this.ind[q] === 'yellow' || this.inRedClear(q);
+      if (active && !this.structure.compatible[p]![q]) {
+        this.guardRefusals++;
+        return;
+      }
+    }
+    const t = this.timing(p);
+    this.rPhase[r] = p;
+    this.rInt[r] = 'green';
+    this.rSince[r] = now;
+    this.rReady[r] = 0;
+    this.rMinDone[r] = 0;
+    this.served[p] = 1;
+    const withPed = t.walkMs > 0 && (this.pedCallF[p] === 1 || t.recall === 'ped');
+    this.pedServed[p] = withPed ? 1 : 0;
+    this.rMinGreen[r] = Math.max(t.minGreenMs, withPed ? t.walkMs + t.pedClearMs : 0);
+    this.gStart[p] = now;
+    if (this.call[p]) {
+      this.call[p] = 0;
+      this.emitAtspm(now, ATSPM.CALL_DROPPED, p);
+    }
+    this.setInd(p, 'green', now);
+    this.emitAtspm(now, ATSPM.BEGIN_GREEN, p);
+    if (withPed) {
+      this.pedCallF[p] = 0;
+      this.setPed(p, 'walk', now);
+      this.emitAtspm(now, ATSPM.BEGIN_WALK, p);
+    }
+    this.strategy.onGreenStart(p, this, now);
+  }
+
+  private timePed(p: number, now: number): void {
+    if (!this.pedServed[p]) return;
+    const t = this.timing(p);
+    const e = now - this.gStart[p]!;
+    if (this.ped[p] === 'walk' && e >= t.walkMs) {
+      this.setPed(p, 'fdw', now);
+      this.emitAtspm(now, ATSPM.BEGIN_FDW, p);
+    }
+    if (this.ped[p] === 'fdw' && e >= t.walkMs + t.pedClearMs) {
+      this.setPed(p, 'dont-walk', now);
+      this.emitAtspm(now, ATSPM.BEGIN_DONT_WALK, p);
+      this.pedServed[p] = 0;
+    }
+  }
+
+  private terminate(r: number, now: number, code: number): void {
+    const p = this.rPhase[r]!;
+    const t = this.timing(p);
+    this.rInt[r] = 'yellow';
+    this.rSince[r] = now;
+    this.rReady[r] = 0;
+    this.rYellow[r] = t.yellowMs;
+    this.rRedClear[r] = t.redClearMs;
+    this.gEnd[p] = now;
+    if (this.ped[p] === 'walk' || this.ped[p] === 'fdw') this.setPed(p, 'dont-walk', now); // cannot happen after min green; kept for safety
+    this.pedServed[p] = 0;
+    // A presence detector still occupied keeps its call for the next cycle (non-locking memory).
+    if (this.occ[p]! > 0) this.call[p] = 1;
+    this.emitAtspm(now, code, p);
+    this.emitAtspm(now, ATSPM.GREEN_TERMINATION, p);
+    this.setInd(p, 'yellow', now);
+    this.emitAtspm(now, ATSPM.BEGIN_YELLOW, p);
+    this.strategy.onGreenEnd(p, this, now);
+  }
+
+  /** Phases of ring r on the current side, not served in this pass, with demand, in ring order. */
+  private candidates(r: number): void {
+    this.cand.length = 0;
+    if (!this.passActive) return; // before the first crossing nothing is being served
+    for (const p of this.structure.rings[r]!) {
+      if (this.structure.sideOf[p] === this.side && !this.served[p] && this.demand(p)) this.cand.push(p);
+    }
+  }
+
+  private demandElsewhere(p: number): boolean {
+    for (const q of this.structure.phases) if (q !== p && this.ind[q] !== 'green' && this.demand(q)) return true;
+    return false;
+  }
+
+  private anyDemandNotGreen(): boolean {
+    for (const q of this.structure.phases) if (this.ind[q] !== 'green' && this.demand(q)) return true;
+    // A dwelling green with demand for its own next pass (a new cycle on the same side).
+    for (let r = 0; r < this.rPhase.length; r++) {
+      if (this.rInt[r] === 'green') {
+        const p = this.rPhase[r]!;
+        for (const q of this.structure.rings[r]!) if (q !== p && this.demand(q)) return true;
+      }
+    }
+    return false;
+  }
+
+  private inRedClear(q: number): boolean {
+    const r = this.structure.ringOf[q]!;
+    return this.rPhase[r] === q && this.rInt[r] === 'red-clear';
+  }
+
+  private registerCall(p: number, now: number): void {
+    if (this.ind[p] === 'green') return; // an actuation on green extends, it does not call
+    if (!this.call[p]) {
+      this.call[p] = 1;
+      this.emitAtspm(now, ATSPM.CALL_REGISTERED, p);
+    }
+  }
+
+  private diagnose(now: number): void {
+    for (const d of this.dets) {
+      if (d.failed) continue;
+      const s = d.spec;
+      if (s.maxPresenceMs > 0 && d.on && now - d.onSince >= s.maxPresenceMs) this.fail(d, 'max-presence', now);
+      else if (s.noActivityMs > 0 && !d.on && now - d.lastChange >= s.noActivityMs) this.fail(d, 'no-activity', now);
+    }
+  }
+
+  /** Degraded mode: a failed detector is ignored and its phase runs on max recall. */
+  private fail(d: DetectorState, kind: DetectorFaultKind, now: number): void {
+    const p = d.spec.phase;
+    d.failed = kind;
+    if (d.on) {
+      this.occ[p] = Math.max(0, this.occ[p]! - 1);
+      this.lastOffT[p] = now;
+    }
+    this.failedDet[p]!++;
+    this.emitAtspm(now, kind === 'max-presence' ? ATSPM.DETECTOR_FAULT_OTHER : ATSPM.DETECTOR_WATCHDOG, d.spec.channel);
+    this.emitAtspm(now, ATSPM.ALARM_ON, d.spec.channel);
+    this.emit({ type: 'detector-fault', t: now, channel: d.spec.channel, phase: p, fault: kind });
+  }
+
+  private restore(d: DetectorState, now: number): void {
+    const p = d.spec.phase;
+    d.failed = null;
+    this.failedDet[p] = Math.max(0, this.failedDet[p]! - 1);
+    this.emitAtspm(now, ATSPM.DETECTOR_RESTORED, d.spec.channel);
+    this.emitAtspm(now, ATSPM.ALARM_OFF, d.spec.channel);
+    this.emit({ type: 'detector-fault', t: now, channel: d.spec.channel, phase: p, fault: 'restored' });
+  }
+
+  private setMode(mode: EngineMode, now: number): void {
+    const prev = this.mode;
+    this.mode = mode;
+    this.modeSince = now;
+    this.emit({ type: 'mode', t: now, mode });
+    const ind: PhaseIndication = mode === 'off' ? 'dark' : mode === 'startup-flash' ? 'flash-red' : 'red';
+    if (mode !== 'run') for (const p of this.structure.phases) {
+      this.setInd(p, ind, now);
+      this.setPed(p, mode === 'off' ? 'dark' : 'dont-walk', now);
+    }
+    if (mode === 'startup-flash') this.emitAtspm(now, ATSPM.UNIT_FLASH_STATUS, FLASH_STATUS.STARTUP);
+    if (prev === 'startup-flash' && mode !== 'startup-flash') this.emitAtspm(now, ATSPM.UNIT_FLASH_STATUS, FLASH_STATUS.NOT_FLASH);
+  }
+
+  private setInd(p: number, indication: PhaseIndication, now: number): void {
+    if (this.ind[p] === indication) return;
+    this.ind[p] = indication;
+    this.emit({ type: 'indication', t: now, phase: p, indication });
+  }
+
+  private setPed(p: number, ped: PedIndication, now: number): void {
+    if (this.ped[p] === ped || this.timing(p).walkMs === 0) return;
+    this.ped[p] = ped;
+    this.emit({ type: 'ped', t: now, phase: p, ped });
+  }
+
+  private emitAtspm(t: number, code: number, param: number): void {
+    if (this.listeners.size > 0) this.emit({ type: 'atspm', t, code, param });
+  }
+
+  private emit(e: EngineEvent): void {
+    for (const l of this.listeners) l(e);
+  }
+
+  // ---- EngineView and snapshots ----
+
+  timing(phase: number): PhaseTiming {
+    return this.plan.timing[phase]!;
+  }
+  demand(p: number): boolean {
+    const t = this.plan.timing[p];
+    if (!t) return false;
+    return this.call[p] === 1 || this.pedCallF[p] === 1 || t.recall !== 'none' || this.failedDet[p]! > 0;
+  }
+  occupied(p: number): boolean {
+    return this.occ[p]! > 0;
+  }
+  lastOff(p: number): number {
+    return this.lastOffT[p]!;
+  }
+  arrivals(p: number): number {
+    return this.count[p]!;
+  }
+  isGreen(p: number): boolean {
+    return this.ind[p] === 'green';
+  }
+  greenStart(p: number): number {
+    return this.gStart[p]!;
+  }
+  greenEnd(p: number): number {
+    return this.gEnd[p]!;
+  }
+  indication(p: number): PhaseIndication {
+    return this.ind[p]!;
+  }
+  pedIndication(p: number): PedIndication {
+    return this.ped[p]!;
+  }
+  get currentMode(): EngineMode {
+    return this.mode;
+  }
+  /** Interval of the ring that holds phase p ('idle' when the ring is on another phase). */
+  interval(p: number): Interval {
+    const r = this.structure.ringOf[p]!;
+    return this.rPhase[r] === p ? this.rInt[r]! : 'idle';
+  }
+
+  snapshot(): EngineSnapshot {
+    return {
+      t: this.lastNow,
+      mode: this.mode,
+      strategy: this.strategy.type,
+      pattern: this.plan.pattern,
+      side: this.side,
+      phases: this.structure.phases.map((p) => ({
+        phase: p,
+        indication: this.ind[p]!,
+        ped: this.ped[p]!,
+        interval: this.interval(p),
+        call: this.call[p] === 1,
+        pedCall: this.pedCallF[p] === 1,
+        occupied: this.occ[p]! > 0,
+        detectorFault: this.failedDet[p]! > 0,
+        greenStart: Number.isFinite(this.gStart[p]!) ? this.gStart[p]! : null,
+      })),
+      detectors: this.dets.map((d) => ({ channel: d.spec.channel, phase: d.spec.phase, on: d.on, failed: d.failed })),
+      guardRefusals: this.guardRefusals,
+    };
+  }
+}
+
+export interface EngineSnapshot {
+  t: number;
+  mode: EngineMode;
+  strategy: string;
+  pattern: number;
+  side: number;
+  phases: {
+    phase: number;
+    indication: PhaseIndication;
+    ped: PedIndication;
+    interval: Interval;
+    call: boolean;
+    pedCall: boolean;
+    occupied: boolean;
+    detectorFault: boolean;
+    greenStart: number | null;
+  }[];
+  detectors: { channel: number; phase: number; on: boolean; failed: DetectorFaultKind | null }[];
+  guardRefusals: number;
+}
+
+/** Parameters of ATSPM event 173 (Unit Flash Status Change) used here. */
+export const FLASH_STATUS = { NOT_FLASH: 2, MMU: 6, STARTUP: 7 } as const;
+
+function checkPlan(s: Structure, plan: Plan): void {
+  for (const p of s.phases) {
+    const t = plan.timing[p];
+    if (!t) throw new Error(`plan has no timing for phase ${p}`);
+    const problem = timingProblem(t);
+    if (problem) throw new Error(`phase ${p} ${problem}`);
+  }
+}
