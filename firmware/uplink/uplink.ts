@@ -48,6 +48,8 @@ export interface UplinkOptions {
 
 export interface UplinkStats {
   connected: boolean;
+  /** The last connection error (TLS refusal, bad credentials …), null once connected. */
+  last_error: string | null;
   /** Messages on disk not yet acknowledged by the broker, and their bytes. */
   backlog: number;
   backlog_bytes: number;
@@ -94,6 +96,7 @@ export class Uplink {
   private cursor = 0;
   private readonly inflight = new Set<number>();
   private closing = false;
+  private lastError: string | null = null;
   private readonly waiters = new Set<() => void>();
   private readonly counters = {
     sent: 0,
@@ -161,6 +164,7 @@ export class Uplink {
     const raw = this.summariser.rawBytes;
     return {
       connected: this.client?.connected ?? false,
+      last_error: this.lastError,
       backlog: size.messages,
       backlog_bytes: size.bytes,
       last_seq: this.outbox.lastSeq,
@@ -182,6 +186,11 @@ export class Uplink {
   /** Resolves once the broker has acknowledged everything queued so far (false on timeout). */
   async drain(timeoutMs = 10_000): Promise<boolean> {
     return this.waitFor(() => this.outbox.size.messages === 0, timeoutMs);
+  }
+
+  /** Resolves when `cond(stats)` holds (false on timeout): e.g. wait for a connection error. */
+  async waitUntil(cond: (s: UplinkStats) => boolean, timeoutMs = 10_000): Promise<boolean> {
+    return this.waitFor(() => cond(this.stats()), timeoutMs);
   }
 
   /** Resolves once connected (false on timeout). */
@@ -244,7 +253,11 @@ export class Uplink {
       if (!this.closing && this.client.options.will) this.client.options.will.payload = Buffer.from(this.stateToken('offline'));
       this.notify();
     });
-    this.client.on('error', (err) => log('mqtt error: %s', err.message));
+    this.client.on('error', (err) => {
+      log('mqtt error: %s', err.message);
+      this.lastError = err.message;
+      this.notify();
+    });
     this.client.on('message', (topic, payload) => {
       if (topic === this.topics.cmd) void this.handleCommand(payload.toString('utf8'));
     });
@@ -252,6 +265,7 @@ export class Uplink {
 
   private onConnect(): void {
     log('connected to %s', this.opts.broker);
+    this.lastError = null;
     this.client.subscribe(this.topics.cmd, { qos: 1 }, (err) => err && log('subscribe failed: %s', err.message));
     const state = this.stateToken('online');
     this.client.publish(this.topics.state, state, { qos: 1, retain: true }, (err) => {
