@@ -98,6 +98,7 @@ export class IsolationForest {
   private featurePerm = new Int32Array(0);
   private stack = new Int32Array(0);
   private trainScores = new Float64Array(0);
+  private trainView = new Float64Array(0);
 
   constructor(options: IsolationForestOptions = {}) {
     this.trees = options.trees ?? 100;
@@ -264,7 +265,9 @@ export class IsolationForest {
   /** numpy.percentile(score_samples(X), 100·q), linear interpolation — sklearn's offset_. */
   private trainingQuantile(X: ArrayLike<number>, nRows: number, nCols: number, q: number): number {
     if (this.trainScores.length < nRows) this.trainScores = new Float64Array(nRows);
-    const s = this.trainScores.subarray(0, nRows);
+    // the view is cached so a streaming refit on a fixed window allocates nothing
+    if (this.trainView.length !== nRows || this.trainView.buffer !== this.trainScores.buffer) this.trainView = this.trainScores.subarray(0, nRows);
+    const s = this.trainView;
     const view = X as ArrayLike<number>;
     for (let r = 0; r < nRows; r++) s[r] = -this.score(view, r * nCols);
     s.sort();
