@@ -83,10 +83,10 @@ describe('uplink over TLS and with a password (real Mosquitto, certificates made
     assert.equal(up.stats().connected, false);
   });
 
-  it('is refused by the broker with a client certificate from another CA', async (t) => {
+  it('is refused by the broker with a client certificate from another CA', async () => {
     const up = await open(siteYaml(tlsBroker.url, '  tls:\n    ca: pki/ca.crt\n    cert: pki/rogue-client.crt\n    key: pki/rogue-client.key\n'));
     assert.ok(await up.waitUntil((s) => s.last_error !== null, 15_000), 'an error is reported');
-    t.diagnostic(`refused with: ${up.stats().last_error}`);
+    assert.match(up.stats().last_error!, /unknown ca|certificate|handshake/i);
     assert.equal(up.stats().connected, false);
   });
 
