@@ -44,7 +44,7 @@ function chartFor(st) {
     scales: { x: { time: true }, score: { range: [0, 1] } },
     axes: [
       { stroke: '#999', grid: { stroke: '#2a2a2a' } },
-      { stroke: '#9cf', grid: { stroke: '#2a2a2a' }, size: 55 },
+      { stroke: '#9cf', grid: { stroke: '#2a2a2a' }, size: 60, values: (u, vals) => vals.map(fmt) },
       { scale: 'score', side: 1, stroke: '#f66', grid: { show: false }, size: 35 },
     ],
     series: [{}, { label: st.name, stroke: '#4fc3f7', width: 1.5 }, { label: 'score', scale: 'score', stroke: '#ff5252', width: 1 }],
@@ -69,6 +69,12 @@ function drawStreams(snap) {
     c.el.dataset.last = String(st.value);
     c.el.classList.toggle('alerting', st.alerting);
   }
+}
+
+function fmt(v) {
+  if (v === null || v === undefined) return '';
+  const a = Math.abs(v);
+  return a >= 1000 ? v.toFixed(0) : a >= 10 ? v.toFixed(1) : a >= 1 ? v.toFixed(2) : v.toPrecision(2);
 }
 
 function row(cells, tag = 'td') {
