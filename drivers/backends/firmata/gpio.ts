@@ -1,20 +1,22 @@
 import type { GpioBackend } from '../../hal/backend.js';
-import type { Clock } from '../../hal/clock.js';
+import type { Clock, TimerHandle } from '../../hal/clock.js';
 import { Debouncer } from '../../hal/debounce.js';
 import { HalError } from '../../hal/errors.js';
 import type { DigitalIn, DigitalOut, EdgeListener, InputOptions, Level, OutputOptions, PinRef } from '../../hal/gpio.js';
 import type { FirmataIo } from './io.js';
 
 /**
- * A Firmata output. `read()` returns this backend's own record of the level written (firmata.js
- * keeps `io.pins[n].value` the same way: it is set by digitalWrite itself, so it is no more
- * "real" than ours, and mock-firmata never sets it). `confirm()` asks the board for the pin's
- * latched state (PIN_STATE_QUERY); after a confirmation that disagrees, `read()` reports the
- * board's value until the next write, so a reset microcontroller shows up as lamps off.
+ * A Firmata output. `read()` returns our own record of the level written (firmata.js keeps
+ * `io.pins[n].value` the same way: digitalWrite sets it itself, so it is no more "real" than
+ * ours, and mock-firmata never sets it) until the board says otherwise: `confirm()` asks the
+ * board for the pin's latched state (PIN_STATE_QUERY), and an answer to a query sent after the
+ * last write replaces the record, so a microcontroller that reset shows as lamps off.
+ * With the backend's `confirmOutputsMs` set, every output is confirmed on that period and
+ * `readbackIsReal` is true (the readback is then at most one period old).
  */
 export class FirmataOutput implements DigitalOut {
-  readonly readbackIsReal = false;
   private level: Level; // logical
+  private writes = 0; // to drop pin-state answers to queries sent before the latest write
   private open = true;
 
   constructor(
@@ -24,8 +26,13 @@ export class FirmataOutput implements DigitalOut {
     private readonly activeLow: boolean,
     initial: Level,
     private readonly release: () => void,
+    readonly readbackIsReal = false,
   ) {
     this.level = initial;
+  }
+
+  get isOpen(): boolean {
+    return this.open;
   }
 
   write(level: Level): void {
@@ -36,6 +43,7 @@ export class FirmataOutput implements DigitalOut {
       throw HalError.from(err, `firmata pin ${this.ref.pin} write`);
     }
     this.level = level;
+    this.writes++;
   }
 
   read(): Level {
@@ -47,6 +55,7 @@ export class FirmataOutput implements DigitalOut {
     const io = this.io;
     const pin = this.ref.pin;
     if (!io.queryPinState) return Promise.reject(new HalError('other', `firmata pin ${pin}: io has no queryPinState`));
+    const sentAfter = this.writes;
     return new Promise((resolve, reject) => {
       const onState = (): void => {
         this.clock.clearTimer(timer);
@@ -55,8 +64,9 @@ export class FirmataOutput implements DigitalOut {
           reject(new HalError('other', `firmata pin ${pin}: board reported state ${String(state)}`));
           return;
         }
-        this.level = this.electrical(state as Level);
-        resolve(this.level);
+        const board = this.electrical(state as Level);
+        if (this.writes === sentAfter) this.level = board;
+        resolve(board);
       };
       const timer = this.clock.setTimeout(() => {
         io.removeListener?.(`pin-state-${pin}`, onState);
@@ -82,14 +92,57 @@ export class FirmataOutput implements DigitalOut {
  * digital reporting: the board sends a port message on every change, and each report is fed to
  * the shared Debouncer on our clock, so debounce behaves as it does on the other backends.
  */
+export interface FirmataGpioOptions {
+  /** Confirm every output's latched level with the board on this period (ms). Off by default. */
+  readonly confirmOutputsMs?: number;
+  /** Reply timeout of one confirmation. Default 250 ms. */
+  readonly confirmTimeoutMs?: number;
+}
+
 export class FirmataGpio implements GpioBackend {
   readonly name = 'firmata';
   private readonly claimed = new Map<number, { close(): void }>();
+  private readonly outputs = new Set<FirmataOutput>();
+  private readonly errorListeners = new Set<(err: HalError) => void>();
+  private confirmTimer: TimerHandle | undefined;
+  private confirming = false;
 
   constructor(
     private readonly io: FirmataIo,
     private readonly clock: Clock,
-  ) {}
+    private readonly options: FirmataGpioOptions = {},
+  ) {
+    const period = options.confirmOutputsMs;
+    if (period !== undefined) {
+      if (!io.queryPinState) throw new HalError('invalid', 'firmata: confirmOutputsMs needs an io with queryPinState');
+      this.confirmTimer = clock.setInterval(() => void this.confirmAll(), period);
+    }
+  }
+
+  /** Failed confirmations (the board stopped answering pin-state queries). */
+  onError(listener: (err: HalError) => void): () => void {
+    this.errorListeners.add(listener);
+    return () => this.errorListeners.delete(listener);
+  }
+
+  /** Confirms every open output once, one query at a time; a round still running is not overlapped. */
+  async confirmAll(): Promise<void> {
+    if (this.confirming) return;
+    this.confirming = true;
+    try {
+      for (const out of [...this.outputs]) {
+        if (!out.isOpen) continue;
+        try {
+          await out.confirm(this.options.confirmTimeoutMs ?? 250);
+        } catch (err) {
+          const e = HalError.from(err, 'firmata confirm');
+          for (const l of this.errorListeners) l(e);
+        }
+      }
+    } finally {
+      this.confirming = false;
+    }
+  }
 
   output(ref: PinRef, options: OutputOptions = {}): DigitalOut {
     const pin = ref.pin;
@@ -101,8 +154,16 @@ export class FirmataGpio implements GpioBackend {
     } catch (err) {
       throw HalError.from(err, `firmata pin ${pin} pinMode OUTPUT`);
     }
-    const out = new FirmataOutput(ref, this.io, this.clock, activeLow, initial, () => this.claimed.delete(pin));
+    const out: FirmataOutput = new FirmataOutput(
+      ref, this.io, this.clock, activeLow, initial,
+      () => {
+        this.claimed.delete(pin);
+        this.outputs.delete(out);
+      },
+      this.confirmTimer !== undefined,
+    );
     this.claimed.set(pin, out);
+    this.outputs.add(out);
     out.write(initial);
     return out;
   }
@@ -140,6 +201,8 @@ export class FirmataGpio implements GpioBackend {
   }
 
   async close(): Promise<void> {
+    this.clock.clearTimer(this.confirmTimer);
+    this.confirmTimer = undefined;
     for (const c of [...this.claimed.values()]) c.close();
     this.claimed.clear();
   }

@@ -52,6 +52,9 @@ export class FirmataI2cBus implements I2cBus {
     const ctx = `${this.name} addr ${formatAddress(address)}`;
     if (this.closed) throw new HalError('invalid', `${ctx}: bus used after close`);
     const [a, b] = ops;
+    if (ops.some((o) => (o.kind === 'write' ? o.data.length : o.into.length) === 0)) {
+      throw new HalError('invalid', `${ctx}: Firmata cannot do zero-length transfers`);
+    }
     if (ops.length === 1 && a!.kind === 'write') {
       try {
         this.io.i2cWrite(address, Array.from(a!.data));

@@ -1,14 +1,14 @@
 import type { BackendContext } from '../../hal/backend.js';
 import { HalError } from '../../hal/errors.js';
-import { FirmataGpio } from './gpio.js';
+import { FirmataGpio, type FirmataGpioOptions } from './gpio.js';
 import { FirmataI2c, type FirmataI2cOptions } from './i2c.js';
 import { connectSerial, isFirmataIo, waitReady, type FirmataIo } from './io.js';
 
-export { FirmataGpio, FirmataOutput } from './gpio.js';
+export { FirmataGpio, FirmataOutput, type FirmataGpioOptions } from './gpio.js';
 export { FirmataI2c, FirmataI2cBus, type FirmataI2cOptions } from './i2c.js';
 export { isFirmataIo, type FirmataIo, type FirmataPin } from './io.js';
 
-export interface FirmataOpenOptions extends FirmataI2cOptions {
+export interface FirmataOpenOptions extends FirmataI2cOptions, FirmataGpioOptions {
   /** How long to wait for the board's "ready" (StandardFirmata answers in ~2-5 s after the reset a port open causes). Default 10 000 ms. */
   readonly readyTimeoutMs?: number;
 }
@@ -37,7 +37,7 @@ export async function open(
   } else {
     throw new HalError('invalid', 'firmata: no serial port configured (set firmata.port in the site file, e.g. /dev/ttyACM0)');
   }
-  const gpio = new FirmataGpio(io, ctx.clock);
+  const gpio = new FirmataGpio(io, ctx.clock, options);
   const i2c = new FirmataI2c(io, ctx.clock, options);
   if (ownsPort) {
     // Closing the GPIO side releases the board: it is the backend openBackends closes first,

@@ -6,7 +6,7 @@
  * - `i2cWrite`/`i2cReadOnce` reach SimI2cDevice models attached with `attachI2c` (the chip
  *   models in drivers/chips/models plug in here), replying asynchronously like a serial link;
  *   an address with no device replies with no bytes, as StandardFirmata does on a NACK;
- * - `queryPinState` answers with the level last written to the pin.
+ * - `queryPinState` answers with the level latched when the query was sent (serial order).
  * `digitalWrite` is left alone: spy on it (`mock.method(io, 'digitalWrite')`) to see lamp writes.
  */
 import five from 'johnny-five';
@@ -56,9 +56,12 @@ export function mockFirmataBoard(): MockFirmataBoard {
   };
   self.queryPinState = (pin: number, cb: () => void) => {
     io.once(`pin-state-${pin}`, cb);
+    // The board answers in serial order: with the level latched when the query arrived,
+    // before any write sent after it.
+    const state = latched.get(pin) ?? 0;
     void Promise.resolve().then(() => {
       const rec = io.pins[pin];
-      if (rec) rec.state = latched.get(pin) ?? 0;
+      if (rec) rec.state = state;
       io.emit(`pin-state-${pin}`);
     });
   };

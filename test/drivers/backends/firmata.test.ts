@@ -78,6 +78,42 @@ describe('firmata GPIO over johnny-five + mock-firmata', () => {
     await check;
   });
 
+  it('with confirmOutputsMs, read() follows the board within one period (real readback)', async () => {
+    const clock = new VirtualClock();
+    const m = mockFirmataBoard();
+    const { gpio } = await open({ clock, firmata: { io: m.io } }, { confirmOutputsMs: 100, confirmTimeoutMs: 50 });
+    const errors: HalError[] = [];
+    gpio.onError((e) => errors.push(e));
+    const red = gpio.output({ pin: 5 });
+    assert.equal(red.readbackIsReal, true);
+    red.write(1);
+    await clock.advanceAsync(100);
+    assert.equal(red.read(), 1, 'the board confirms what was written');
+    // The Arduino resets: every pin back to 0, behind the host's back.
+    (m.io as unknown as { digitalWrite(p: number, v: number): void }).digitalWrite(5, 0);
+    assert.equal(red.read(), 1, 'not seen until the next confirmation');
+    await clock.advanceAsync(100);
+    assert.equal(red.read(), 0);
+    // The board stops answering pin-state queries: reported, not silently ignored.
+    (m.io as unknown as Record<string, unknown>).queryPinState = () => {};
+    await clock.advanceAsync(150);
+    assert.equal(errors.length, 1);
+    assert.equal(errors[0]!.kind, 'timeout');
+    await gpio.close();
+    assert.equal(clock.pending, 0, 'close stops the confirmation timer');
+  });
+
+  it('a confirmation answered after a newer write does not overwrite it', async () => {
+    const { m, gpio } = await setup();
+    const out = gpio.output({ pin: 6 }) as FirmataOutput;
+    out.write(1);
+    const p = out.confirm();
+    out.write(0); // written while the query is in flight: the answer (1) is older than this
+    assert.equal(await p, 1);
+    assert.equal(out.read(), 0);
+    assert.equal(m.io.pins[6]!.state, 1);
+  });
+
   it('reports debounced digital input changes with clock times', async () => {
     const { clock, m, gpio } = await setup();
     const loop = gpio.input({ pin: 2 }, { debounceMs: 20 });
@@ -188,6 +224,7 @@ describe('firmata I2C', () => {
       (e: unknown) => e instanceof HalError && e.kind === 'invalid' && /write\(2\), read\(2\)/.test(e.message),
     );
     await assert.rejects(bus.transaction(0x80, [{ kind: 'read', into: new Uint8Array(1) }]), isHal('invalid'));
+    await assert.rejects(bus.transaction(0x40, [{ kind: 'write', data: new Uint8Array(0) }]), isHal('invalid'));
   });
 
   it('serialises concurrent transactions so replies cannot cross', async () => {
