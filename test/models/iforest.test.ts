@@ -92,6 +92,13 @@ describe('IsolationForest', () => {
     assert.ok(Math.abs(f.score([4, 4]) - 0.5) < 1e-12);
   });
 
+  it('scores 0.5 everywhere after a fit on a single row, as scikit-learn does', () => {
+    const f = new IsolationForest({ seed: 1, trees: 5, contamination: 0.05 }).fit([3], 1, 1);
+    assert.equal(f.score([3]), 0.5);
+    assert.equal(f.score([300]), 0.5);
+    assert.equal(f.offset, -0.5);
+  });
+
   it('scores are in (0, 1] for any data (property)', () => {
     fc.assert(
       fc.property(fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { minLength: 4, maxLength: 60 }), fc.integer({ min: 0, max: 1000 }), (values, seed) => {

@@ -300,6 +300,8 @@ export class IsolationForest {
   /** Anomaly score 2^(−E(h)/c(ψ)) in (0, 1]: near 1 is anomalous, below 0.5 normal. Allocation-free. */
   score(row: ArrayLike<number>, offset = 0): number {
     this.assertFitted();
+    // one training row: c(1) = 0 and every depth is 0; sklearn then takes the ratio as 1 (score 0.5)
+    if (this.cPsi === 0) return 0.5;
     return Math.pow(2, -this.meanPathLength(row, offset) / this.cPsi);
   }
 

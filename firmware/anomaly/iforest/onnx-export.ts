@@ -25,6 +25,7 @@ export interface ForestExportOptions {
 
 export function forestToOnnx(forest: IsolationForest, opts: ForestExportOptions = {}): ModelProto {
   if (!forest.fitted) throw new Error('forestToOnnx: the forest is not fitted');
+  if (forest.psi < 2) throw new Error('forestToOnnx: a forest grown on one row has nothing to export (every score is 0.5)');
   const nCols = forest.nCols;
   const treeIds: number[] = [];
   const nodeIds: number[] = [];
