@@ -100,13 +100,21 @@ export class SamplingScheduler {
     this.pendingByBus.clear();
   }
 
-  /** Stops the timers and waits for polls already running to finish. */
+  /**
+   * Stops the timers; polls already queued or running finish on their own (their op timeouts
+   * bound them) but emit nothing more. Does not wait for them: on a virtual clock that nobody
+   * advances any more, waiting could never end. Use `idle()` to wait (e.g. before closing buses).
+   */
   async stop(): Promise<void> {
     this.running = false;
     for (const e of this.entries) {
       this.clock.clearTimer(e.timer);
       e.timer = undefined;
     }
+  }
+
+  /** Resolves when no poll is queued or running on any bus. */
+  async idle(): Promise<void> {
     await Promise.all([...this.queues.values()].map((q) => q.idle()));
   }
 
@@ -160,8 +168,9 @@ export class SamplingScheduler {
 
   private async runPoll(e: Entry): Promise<void> {
     try {
+      if (!this.running) return;
       e.polls++;
-      if (await e.sensor.poll()) {
+      if ((await e.sensor.poll()) && this.running) {
         const s = e.sensor;
         const v = s.values;
         const t = s.lastGoodMs;
