@@ -130,6 +130,7 @@ export function register(program: Command): void {
       } catch (err) {
         throw new CliError(`cannot connect to ${o.mqtt}: ${(err as Error).message}`, 3);
       }
+      process.stderr.write(`wayside: tail: subscribed to wayside/+/# on ${o.mqtt}\n`);
       const stop = (): void => finish();
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
