@@ -103,6 +103,7 @@ export class FirmataGpio implements GpioBackend {
   readonly name = 'firmata';
   private readonly claimed = new Map<number, { close(): void }>();
   private readonly outputs = new Set<FirmataOutput>();
+  private readonly inputs = new Set<number>();
   private readonly errorListeners = new Set<(err: HalError) => void>();
   private confirmTimer: TimerHandle | undefined;
   private confirming = false;
@@ -188,10 +189,13 @@ export class FirmataGpio implements GpioBackend {
       open = false;
       deb.dispose();
       io.removeListener?.(`digital-read-${pin}`, onReport as (...args: unknown[]) => void);
-      io.reportDigitalPin?.(pin, 0);
       this.claimed.delete(pin);
+      this.inputs.delete(pin);
+      // Firmata reports whole 8-pin ports: stop only when no other input shares this one.
+      if (![...this.inputs].some((p) => p >> 3 === pin >> 3)) io.reportDigitalPin?.(pin, 0);
     };
     this.claimed.set(pin, { close });
+    this.inputs.add(pin);
     return {
       ref,
       read: () => deb.level,

@@ -34,13 +34,17 @@ export function sysfsError(err: unknown, ref: PinRef, doing: string): HalError {
     invalid: `gpio${ref.sysfs} is not a valid number on this kernel: the chip base moves between kernels (a Pi 4 on 6.6+ has base 512); check \`wayside boards pins\``,
     busy: `gpio${ref.sysfs} is already exported or claimed (another process, a device-tree overlay or a kernel driver)`,
     access: 'add the service user to group "gpio" (or install the udev rule that gives the group /sys/class/gpio)',
-    notFound: 'this kernel has no sysfs GPIO for it (JetPack 6, recent Pi 5 kernels): use backend linux-chardev',
+    notFound: 'this kernel has no sysfs GPIO for it (JetPack 6, recent Pi 5 kernels), or names the exported directory after the pin (JetPack 5: PAC.06, not gpio492), which onoff cannot follow: use backend linux-chardev',
   };
   const h = hint[e.kind];
   return h ? new HalError(e.kind, `${e.message} — ${h}`, e.code, { cause: e.cause }) : e;
 }
 
 /**
+ * Note: onoff silently reuses a line that is already exported (by another process, or by a run
+ * of ours that died without unexporting); only the kernel's own refusals (a line claimed by a
+ * driver) come back as EBUSY.
+ *
  * GPIO through the legacy sysfs interface via onoff, addressed by the PinRef's sysfs number
  * (computed by the board profile from the chip's base on this machine, never hard-coded).
  * Active-low uses the kernel's own `active_low`, so the value file and onoff speak logical

@@ -150,6 +150,17 @@ describe('firmata GPIO over johnny-five + mock-firmata', () => {
     gpio.input({ pin: 3 }); // the pin is free again
   });
 
+  it('closing one input keeps reporting on for the other inputs of its 8-pin port', async () => {
+    const { m, gpio } = await setup();
+    const report = mock.method(m.io, 'reportDigitalPin');
+    const a = gpio.input({ pin: 2 });
+    const b = gpio.input({ pin: 4 });
+    a.close();
+    assert.equal(report.mock.calls.filter((c) => c.arguments[1] === 0).length, 0, 'pin 4 still needs port 0 reports');
+    b.close();
+    assert.deepEqual(report.mock.calls.at(-1)?.arguments, [4, 0]);
+  });
+
   it('refuses unknown pins, double claims and unsupported modes', async () => {
     const { gpio } = await setup();
     assert.throws(() => gpio.output({ pin: 40 }), isHal('notFound'));
