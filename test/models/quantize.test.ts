@@ -69,3 +69,18 @@ describe('int8 quantization of the flow forecaster', () => {
     for (let i = 0; i < native.length; i++) assert.ok(Math.abs(native[i]! - out.y![i]!) < 1e-3, `y[${i}] ${native[i]} vs ${out.y![i]}`);
   });
 });
+
+describe('FlowForecaster (runtime wrapper for the strategies)', () => {
+  it('loads the shipped int8 model and forecasts a rush-hour interval above a night one', async () => {
+    const { FlowForecaster } = await import('../../models/forecaster/flow-forecaster.js');
+    const fc = await FlowForecaster.load();
+    assert.equal(fc.approaches, 4);
+    assert.equal(fc.lags, 4);
+    const rush = await fc.forecast((_k, a) => (a < 2 ? 200 : 90), 8 * 60 + 7.5, false);
+    const night = await fc.forecast(() => 5, 3 * 60 + 7.5, false);
+    assert.equal(rush.length, 4);
+    for (let a = 0; a < 4; a++) assert.ok(rush[a]! > night[a]! + 20, `approach ${a}: rush ${rush[a]}, night ${night[a]}`);
+    for (let a = 0; a < 4; a++) assert.ok(night[a]! >= 0 && night[a]! < 30, `approach ${a}: night ${night[a]}`);
+    await fc.release();
+  });
+});
