@@ -28,6 +28,7 @@ export class WorkerClient {
   onLatency: ((kind: string, ms: number) => void) | undefined;
   onEvent: ((event: unknown) => void) | undefined;
   private exited = false;
+  private started = false;
 
   constructor(
     readonly name: string,
@@ -42,7 +43,9 @@ export class WorkerClient {
       this.worker.on('message', (m: WorkerReply) => {
         if (m.type === 'ready') {
           this.tid = m.tid;
+          this.started = true;
           this.worker.off('error', onError);
+          if (this.pending.size === 0) this.worker.unref();
           resolve({ tid: m.tid });
         } else this.onMessage(m);
       });
@@ -52,8 +55,7 @@ export class WorkerClient {
       this.exited = true;
       this.failAll(new Error(`worker ${name} exited`));
     });
-    // Workers must not keep the process alive on their own (SIGTERM path).
-    this.worker.unref();
+    // Starting up and answering requests keeps the process alive; an idle worker does not.
   }
 
   get inFlight(): number {
@@ -75,6 +77,7 @@ export class WorkerClient {
           : undefined;
       timer?.unref();
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer, kind });
+      this.worker.ref();
       const req: WorkerRequest = { id, kind, payload };
       this.worker.postMessage(req, options.transfer ?? []);
     });
@@ -82,6 +85,11 @@ export class WorkerClient {
 
   async terminate(): Promise<void> {
     if (!this.exited) await this.worker.terminate();
+  }
+
+  private settle(id: number): void {
+    this.pending.delete(id);
+    if (this.pending.size === 0 && this.started) this.worker.unref();
   }
 
   private onMessage(m: WorkerReply): void {
@@ -92,7 +100,7 @@ export class WorkerClient {
     if (m.type !== 'result') return;
     const p = this.pending.get(m.id);
     if (!p) return; // answered after its timeout
-    this.pending.delete(m.id);
+    this.settle(m.id);
     if (p.timer) clearTimeout(p.timer);
     this.onLatency?.(p.kind, m.ms);
     if (m.ok) {
@@ -108,7 +116,7 @@ export class WorkerClient {
     for (const [id, p] of this.pending) {
       if (p.timer) clearTimeout(p.timer);
       p.reject(e);
-      this.pending.delete(id);
+      this.settle(id);
     }
   }
 }

@@ -85,8 +85,10 @@ export class StatusMetrics {
   }
 
   private incTo(key: string, total: number, inc: (d: number) => void): void {
-    const prev = this.last.get(key) ?? 0;
-    if (total > prev) inc(total - prev);
+    const prev = this.last.get(key);
+    // The first sight of a series exports it at its value (0 included), so it exists from the start.
+    if (prev === undefined) inc(Math.max(0, total));
+    else if (total > prev) inc(total - prev);
     this.last.set(key, total);
   }
 }
