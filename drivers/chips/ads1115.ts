@@ -153,9 +153,9 @@ export class Ads1115 implements ChipDriver {
    */
   async readSingleShot(mux: Ads1115Mux = this.cfg.mux): Promise<number> {
     if (this.cfg.mode !== 'single-shot') throw new HalError('invalid', `${this.where()}: readSingleShot in continuous mode`);
-    const next = mux === this.cfg.mux ? this.cfg : { ...this.cfg, mux };
-    await this.writeRegister(ADS1115_REG.CONFIG, encodeConfig(next, true));
-    this.cfg = next;
+    // Scanning switches the mux per conversion without touching the configured default
+    // (and without building a config object per sample).
+    await this.writeRegister(ADS1115_REG.CONFIG, encodeConfig(this.cfg, true, mux));
     const convMs = Math.ceil(1000 / this.cfg.dataRateSps);
     await delay(this.clock, convMs);
     const deadline = this.clock.now() + convMs + 2;
@@ -215,11 +215,11 @@ export class Ads1115 implements ChipDriver {
   }
 }
 
-/** Config word; `start` sets OS (begin a single-shot conversion). */
-function encodeConfig(c: Ads1115Config, start: boolean): number {
+/** Config word; `start` sets OS (begin a single-shot conversion); `mux` overrides the configured input. */
+function encodeConfig(c: Ads1115Config, start: boolean, mux: Ads1115Mux = c.mux): number {
   return (
     (start ? ADS1115_BIT.OS : 0) |
-    (lookup(ADS1115_MUX, c.mux, 'mux') << 12) |
+    (lookup(ADS1115_MUX, mux, 'mux') << 12) |
     (lookup(PGA, c.fullScaleV, 'full-scale volts') << 9) |
     (c.mode === 'single-shot' ? ADS1115_BIT.MODE_SINGLE_SHOT : 0) |
     (lookup(DR, c.dataRateSps, 'data rate') << 5) |

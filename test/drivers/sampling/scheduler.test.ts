@@ -204,6 +204,26 @@ describe('SamplingScheduler', () => {
     await stop(clock, sched);
   });
 
+  it('a dead chip (nothing at its address) does not starve a healthy one on the same bus', async () => {
+    const clock = new VirtualClock();
+    const bus = new SimI2cBus(1, clock);
+    bus.attach(0x40, new Ina219Model({ busV: 24, currentA: 0.4 }));
+    let good = 0;
+    const sched = new SamplingScheduler(clock, (name, ch) => {
+      if (name === 'alive' && ch === 0) good++;
+    });
+    const dead = new Sensor('dead', new Ina219(bus, { address: 0x45 }), clock, { periodMs: 100 });
+    sched.add(dead);
+    sched.add(new Sensor('alive', new Ina219(bus), clock, { periodMs: 100 }));
+    sched.start();
+    await runFor(clock, 60_000);
+    await stop(clock, sched);
+    assert.equal(dead.state, 'faulted');
+    assert.equal(good, 601, 'every slot of the healthy sensor was sampled');
+    // Re-init attempts back off (0.5, 1, 2 … 30 s), so the dead chip costs a handful of transactions.
+    assert.ok(dead.counters.errors.noAck <= 12, `dead chip NACKs: ${dead.counters.errors.noAck}`);
+  });
+
   it('stop() returns at once even with a poll waiting on the clock, and nothing is emitted after it', async () => {
     const clock = new VirtualClock();
     const sim = new SimI2cBus(1, clock);
