@@ -31,6 +31,8 @@ export const lampHead = z
     dont_walk: pin.optional(),
     /** Name of an INA219 sensor measuring this head's lamp circuit (lamp-out detection). */
     current_sensor: z.string().optional(),
+    /** Lamp-out: least current a lit lamp of this head draws, A (LampOutMonitor; default 0.05). */
+    lamp_out_threshold_a: z.number().positive().max(20).optional(),
   })
   .strict();
 
