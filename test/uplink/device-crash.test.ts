@@ -57,6 +57,10 @@ describe('uplink across a kill -9 of the device process (real Mosquitto)', () =>
       const deliveredBeforeKill = consumer.seqs(device).length;
       t.diagnostic(`killed after seq ${committed}; consumer had ${deliveredBeforeKill} by then`);
 
+      // The broker announces the death through the device's Last Will: retained "offline".
+      const lastState = (): unknown => consumer.all.filter((r) => r.device === device && r.kind === 'state').at(-1)?.body.state;
+      await consumer.until(() => lastState() === 'offline', 'the Last Will (state offline)');
+
       // Run 2: the same outbox; it must replay what was not acknowledged, then continue the seq.
       let openLine = '';
       let done = 0;
@@ -72,8 +76,10 @@ describe('uplink across a kill -9 of the device process (real Mosquitto)', () =>
       await consumer.until(() => consumer.seqs(device).length >= done, `${done} messages`);
       assert.deepEqual(consumer.seqs(device), range(done), 'nothing lost, each seq once, in order');
       t.diagnostic(`backlog replayed at restart: ${/backlog=(\d+)/.exec(openLine)?.[1]}; duplicates dropped: ${consumer.all.filter((r) => r.kind !== 'state').length - done}`);
+      assert.equal(lastState(), 'online');
       second.proc.stdin!.end();
       assert.equal(await second.exited, 0);
+      await consumer.until(() => lastState() === 'offline', 'state offline after a clean close');
     } finally {
       await consumer.close();
     }
