@@ -1,6 +1,6 @@
 import type { SimI2cDevice } from '../../backends/sim/i2c.js';
 import {
-  bme280Humidity, bme280Pressure, bme280TFine, encodeBme280Calibration, type Bme280Calibration,
+  bme280Humidity, bme280Pressure, bme280TFine, bme280Temperature, encodeBme280Calibration, type Bme280Calibration,
 } from '../bme280-compensation.js';
 import type { ChipModel } from './chip-model.js';
 import { invertMonotonic, RegisterFile } from './register-file.js';
@@ -82,7 +82,8 @@ export class Bme280Model extends RegisterFile implements SimI2cDevice, ChipModel
   /** Raw counts for the current physical values: what a measurement would latch. */
   encode(): { adcT: number; adcP: number; adcH: number } {
     const c = this.calib;
-    const adcT = invertMonotonic((x) => bme280TFine(x, c) / 5120, this.temperatureC, 0, 0xfffff);
+    // Invert what the driver will output (0.01 °C steps), so the rounding lands on the nearest step.
+    const adcT = invertMonotonic((x) => bme280Temperature(bme280TFine(x, c)), this.temperatureC, 0, 0xfffff);
     const tFine = bme280TFine(adcT, c);
     const adcP = invertMonotonic((x) => bme280Pressure(x, tFine, c), this.pressurePa, 0, 0xfffff);
     const adcH = invertMonotonic((x) => bme280Humidity(x, tFine, c), Math.min(100, Math.max(0, this.humidityPct)), 0, 0xffff);

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { SimI2cBus } from '../../../drivers/backends/sim/i2c.js';
 import { Bme280 } from '../../../drivers/chips/bme280.js';
 import {
-  bme280Pressure, bme280TFine, bme280Temperature, encodeBme280Calibration, parseBme280Calibration, type Bme280Calibration,
+  bme280Humidity, bme280Pressure, bme280TFine, bme280Temperature, encodeBme280Calibration, parseBme280Calibration, type Bme280Calibration,
 } from '../../../drivers/chips/bme280-compensation.js';
 import { Bme280Model, BME280_MODEL_CALIBRATION } from '../../../drivers/chips/models/bme280.js';
 import { VirtualClock } from '../../../drivers/hal/clock.js';
@@ -179,6 +180,29 @@ describe('BME280 driver over the register-level model', () => {
     model.setFrozen(true);
     model.temperatureC = 35;
     assert.equal((await settle(clock, dev.read())).temperatureC, 30);
+  });
+
+  it('model encoding inverts the compensation over the whole operating range (property)', () => {
+    const m = new Bme280Model();
+    fc.assert(
+      fc.property(
+        fc.double({ min: -40, max: 85, noNaN: true }),
+        fc.double({ min: 30000, max: 110000, noNaN: true }),
+        fc.double({ min: 0, max: 100, noNaN: true }),
+        (t, p, h) => {
+          m.temperatureC = t;
+          m.pressurePa = p;
+          m.humidityPct = h;
+          const { adcT, adcP, adcH } = m.encode();
+          const tFine = bme280TFine(adcT, CAL);
+          // Resolution: 0.01 °C output step, ~0.2 Pa per pressure count, ~0.002 %RH per humidity count.
+          return Math.abs(bme280Temperature(tFine) - t) <= 0.0051 + 1e-9 &&
+            Math.abs(bme280Pressure(adcP, tFine, CAL) - p) <= 0.5 &&
+            Math.abs(bme280Humidity(adcH, tFine, CAL) - h) <= 0.01;
+        },
+      ),
+      { numRuns: 300, seed: 42 },
+    );
   });
 
   it('the model programs the datasheet calibration into its NVM registers', () => {
