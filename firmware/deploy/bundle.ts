@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { cp, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
@@ -19,6 +20,8 @@ export interface BundleInput {
   readonly version?: string;
   /** copy: the repo's production packages (built for this host's arch); none: `npm ci --omit=dev` on the device. */
   readonly deps: DepsMode;
+  /** CPU architecture of the target (every supported board is arm64). */
+  readonly arch: 'arm64' | 'x64';
   readonly skipBuild: boolean;
   readonly signingKeyPem?: string;
   readonly log: (line: string) => void;
@@ -41,8 +44,10 @@ export async function defaultVersion(repo: string): Promise<string> {
 
 /** Directories of the production dependency tree, relative to the repo (`node_modules/zod`, …). */
 function productionPackages(repo: string): string[] {
-  const out = run('npm', ['ls', '--omit=dev', '--all', '--parseable'], repo);
-  return out
+  // npm ls exits 1 on version warnings (johnny-five pins an old `temporal`) but still lists the tree.
+  const r = spawnSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], { cwd: repo, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (r.error || !r.stdout.trim()) throw new Error(`npm ls --omit=dev failed: ${r.error?.message ?? r.stderr.slice(-2000)}`);
+  return r.stdout
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l.length > 0)
@@ -50,19 +55,71 @@ function productionPackages(repo: string): string[] {
     .filter((l) => l.startsWith('node_modules'));
 }
 
+/**
+ * models/manifest.json and the model files it lists (`models[].file`, checked against their
+ * `sha256`), or nothing when the checkout has no model manifest.
+ */
 async function modelFiles(repo: string): Promise<string[]> {
-  const models = join(repo, 'models');
-  if (!existsSync(join(models, 'manifest.json'))) return [];
+  const manifestPath = join(repo, 'models', 'manifest.json');
+  if (!existsSync(manifestPath)) return [];
+  const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as { models?: { file: string; sha256?: string }[] };
   const out: string[] = ['models/manifest.json'];
-  const walk = async (dir: string) => {
+  for (const m of manifest.models ?? []) {
+    const rel = join('models', m.file);
+    const bytes = await readFile(join(repo, rel)).catch(() => {
+      throw new Error(`models/manifest.json lists ${m.file}, which is missing: build the models first`);
+    });
+    const sum = createHash('sha256').update(bytes).digest('hex');
+    if (m.sha256 && m.sha256 !== sum) throw new Error(`${rel}: sha256 ${sum} differs from models/manifest.json (${m.sha256}); re-export the model`);
+    out.push(rel);
+  }
+  return out;
+}
+
+/**
+ * Drops what the target cannot use: onnxruntime-node ships prebuilt binaries for every OS and
+ * CPU (≈290 MB; its linux/arm64 build alone is ≈25 MB and is what the boards run), and
+ * node-gyp leaves object files next to each compiled addon.
+ */
+async function pruneForTarget(modules: string, arch: string): Promise<void> {
+  const ort = join(modules, 'onnxruntime-node/bin');
+  if (existsSync(ort)) {
+    for (const napi of await readdir(ort)) {
+      for (const os of await readdir(join(ort, napi))) {
+        if (os !== 'linux') await rm(join(ort, napi, os), { recursive: true, force: true });
+        else for (const a of await readdir(join(ort, napi, os))) if (a !== arch) await rm(join(ort, napi, os, a), { recursive: true, force: true });
+      }
+    }
+  }
+  const walk = async (dir: string, depth: number): Promise<void> => {
+    if (depth > 4) return;
     for (const e of await readdir(dir, { withFileTypes: true })) {
+      if (!e.isDirectory()) continue;
       const p = join(dir, e.name);
-      if (e.isDirectory()) await walk(p);
-      else if (e.name.endsWith('.onnx')) out.push(relative(repo, p));
+      if (e.name === 'build' && existsSync(join(p, 'Release'))) {
+        for (const junk of ['Release/obj.target', 'Release/obj', 'Release/.deps', 'Release/test_extension.node']) await rm(join(p, junk), { recursive: true, force: true });
+      } else await walk(p, depth + 1);
     }
   };
-  await walk(models);
-  return out.sort();
+  await walk(modules, 0);
+  await rm(join(modules, '.cache'), { recursive: true, force: true });
+}
+
+/** Packages holding compiled addons (`*.node`) outside onnxruntime-node's per-arch binaries. */
+async function nativePackages(modules: string): Promise<string[]> {
+  const found = new Set<string>();
+  const walk = async (dir: string, pkg: string | null): Promise<void> => {
+    for (const e of await readdir(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) {
+        const rel = relative(modules, p).split('/');
+        const name = rel[0]!.startsWith('@') ? rel.slice(0, 2).join('/') : rel[0]!;
+        if (name !== 'onnxruntime-node') await walk(p, name);
+      } else if (e.name.endsWith('.node') && pkg) found.add(pkg);
+    }
+  };
+  await walk(modules, null);
+  return [...found].sort();
 }
 
 export async function buildBundle(i: BundleInput): Promise<{ dir: string; manifest: Manifest }> {
@@ -83,8 +140,12 @@ export async function buildBundle(i: BundleInput): Promise<{ dir: string; manife
     const pkgs = productionPackages(i.repo);
     i.log(`deps      ${pkgs.length} production packages from node_modules (native modules built for ${process.arch})`);
     for (const p of pkgs) await cp(join(i.repo, p), join(dir, p), { recursive: true, verbatimSymlinks: true });
-    // Development-only trees that production packages may contain.
-    await rm(join(dir, 'node_modules/.cache'), { recursive: true, force: true });
+    await pruneForTarget(join(dir, 'node_modules'), i.arch);
+    const native = await nativePackages(join(dir, 'node_modules'));
+    if (i.arch !== process.arch && native.length > 0) {
+      i.log(`warning   built on ${process.arch} for ${i.arch}: ${native.join(', ')} contain native code for ${process.arch}; ` +
+        `run \`npm rebuild\` in /opt/wayside/current on the device, or build the bundle on an ${i.arch} machine`);
+    }
   }
   const models = await modelFiles(i.repo);
   for (const m of models) await cp(join(i.repo, m), join(dir, m));

@@ -42,6 +42,7 @@ const USAGE = `usage: flash.sh --board NAME|auto --site FILE (--rootfs DIR | --s
   --build-only           build the bundle and stop (needs --bundle-out)
   --skip-build           use the existing dist/ instead of running npm run build
   --deps copy|none       copy: production node_modules of this checkout (default); none: run npm ci --omit=dev on the device
+  --arch arm64|x64       target CPU (default arm64: every supported board)
   --version V            release version (default: package.json version + git revision)
   --sign-key PEM         ed25519 private key: sign the bundle manifest
   --verify-key PEM       ed25519 public key the bundle must be signed with (default: the target's /etc/wayside/release.pub)
@@ -64,6 +65,7 @@ export interface FlashOptions {
   buildOnly: boolean;
   skipBuild: boolean;
   deps: DepsMode;
+  arch: 'arm64' | 'x64';
   version?: string;
   signKey?: string;
   verifyKey?: string;
@@ -112,6 +114,7 @@ export function parseFlashArgs(argv: string[]): FlashOptions {
         'build-only': { type: 'boolean', default: false },
         'skip-build': { type: 'boolean', default: false },
         deps: { type: 'string', default: 'copy' },
+        arch: { type: 'string', default: 'arm64' },
         version: { type: 'string' },
         'sign-key': { type: 'string' },
         'verify-key': { type: 'string' },
@@ -145,6 +148,7 @@ export function parseFlashArgs(argv: string[]): FlashOptions {
   if (v.bundle && !isFile(join(v.bundle, 'MANIFEST.json'))) throw usage(`--bundle ${v.bundle}: no MANIFEST.json there`);
   if (v.bundle && (v['bundle-out'] || v['skip-build'] || v['sign-key'])) throw usage('--bundle installs a built bundle: --bundle-out, --skip-build and --sign-key do not apply');
   if (v.deps !== 'copy' && v.deps !== 'none') throw usage(`--deps ${v.deps}: expected copy or none`);
+  if (v.arch !== 'arm64' && v.arch !== 'x64') throw usage(`--arch ${v.arch}: expected arm64 or x64`);
   if (v.version !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/.test(v.version)) throw usage(`--version ${v.version}: letters, digits, . _ + - only`);
   for (const [flag, path] of [['--sign-key', v['sign-key']], ['--verify-key', v['verify-key']]] as const) {
     if (path !== undefined && !isFile(path)) throw usage(`${flag} ${path}: no such file`);
@@ -169,6 +173,7 @@ export function parseFlashArgs(argv: string[]): FlashOptions {
     buildOnly: v['build-only']!,
     skipBuild: v['skip-build']!,
     deps: v.deps,
+    arch: v.arch,
     version: v.version,
     signKey: v['sign-key'],
     verifyKey: v['verify-key'],
@@ -250,7 +255,7 @@ async function install(o: FlashOptions, root: string, log: Log): Promise<number>
       } else {
         scratch = o.bundleOut ?? (await mkdtemp(join(tmpdir(), 'wayside-bundle-')));
         const signingKeyPem = o.signKey ? await readFile(o.signKey, 'utf8') : undefined;
-        bundleDir = (await buildBundle({ repo: repoRoot(), out: scratch, siteFile: o.site, version: o.version, deps: o.deps, skipBuild: o.skipBuild, signingKeyPem, log })).dir;
+        bundleDir = (await buildBundle({ repo: repoRoot(), out: scratch, siteFile: o.site, version: o.version, deps: o.deps, arch: o.arch, skipBuild: o.skipBuild, signingKeyPem, log })).dir;
         if (o.bundleOut) scratch = null;
       }
     }
@@ -338,7 +343,7 @@ async function installOverSsh(o: FlashOptions, log: Log): Promise<number> {
     if (!bundleDir && !o.dryRun) {
       scratch = o.bundleOut ?? (await mkdtemp(join(tmpdir(), 'wayside-bundle-')));
       const signingKeyPem = o.signKey ? await readFile(o.signKey, 'utf8') : undefined;
-      bundleDir = (await buildBundle({ repo: repoRoot(), out: scratch, siteFile: o.site, version: o.version, deps: o.deps, skipBuild: o.skipBuild, signingKeyPem, log })).dir;
+      bundleDir = (await buildBundle({ repo: repoRoot(), out: scratch, siteFile: o.site, version: o.version, deps: o.deps, arch: o.arch, skipBuild: o.skipBuild, signingKeyPem, log })).dir;
       if (o.bundleOut) scratch = null;
     }
     const name = bundleDir ? basename(bundleDir) : '<version>';
@@ -381,7 +386,7 @@ export async function flash(argv: string[], log: Log = (l) => process.stdout.wri
   if (o.buildOnly) {
     await checkSiteFile(o, o.board === 'auto' ? null : getBoard(o.board)!);
     const signingKeyPem = o.signKey ? await readFile(o.signKey, 'utf8') : undefined;
-    const { dir } = await buildBundle({ repo: repoRoot(), out: o.bundleOut!, siteFile: o.site, version: o.version, deps: o.deps, skipBuild: o.skipBuild, signingKeyPem, log });
+    const { dir } = await buildBundle({ repo: repoRoot(), out: o.bundleOut!, siteFile: o.site, version: o.version, deps: o.deps, arch: o.arch, skipBuild: o.skipBuild, signingKeyPem, log });
     log(`bundle    ${dir}`);
     return 0;
   }

@@ -14,8 +14,8 @@ export interface NotifyDeps {
   readonly env: NodeJS.ProcessEnv;
   /** Loads the native binding; rejects when it is not installed. */
   readonly loadBinding: () => Promise<SdNotifyBinding>;
-  /** Runs `systemd-notify` with these arguments; resolves to its exit code. */
-  readonly runTool: (args: string[]) => Promise<number>;
+  /** Runs `systemd-notify` with these arguments and environment; resolves to its exit code. */
+  readonly runTool: (args: string[], env: NodeJS.ProcessEnv) => Promise<number>;
 }
 
 /** The parts of the `sd-notify` package we use. */
@@ -26,26 +26,27 @@ export interface SdNotifyBinding {
   sendStatus?(text: string): void;
 }
 
-const defaultDeps: NotifyDeps = {
+/** The real environment, binding loader and `systemd-notify` runner. */
+export const defaultNotifyDeps = (): NotifyDeps => ({
   env: process.env,
   loadBinding: async () => {
     const name = 'sd-notify'; // a variable: tsc must not require the optional package's types
     const mod = (await import(name)) as { default?: SdNotifyBinding } & SdNotifyBinding;
     return mod.default ?? mod;
   },
-  runTool: (args) =>
+  runTool: (args, env) =>
     new Promise((resolve) => {
-      const child = spawn('systemd-notify', args, { stdio: 'ignore' });
+      const child = spawn('systemd-notify', args, { stdio: 'ignore', env });
       child.on('error', () => resolve(127));
       child.on('exit', (code) => resolve(code ?? 1));
     }),
-};
+});
 
 export class SystemdNotifier {
   private binding: SdNotifyBinding | null | undefined = undefined;
   private inFlight = false;
 
-  constructor(private readonly deps: NotifyDeps = defaultDeps) {}
+  constructor(private readonly deps: NotifyDeps = defaultNotifyDeps()) {}
 
   /** True when started by systemd with a notification socket. */
   get enabled(): boolean {
@@ -76,7 +77,7 @@ export class SystemdNotifier {
     if (this.inFlight && state === 'WATCHDOG=1') return false;
     this.inFlight = true;
     try {
-      return (await this.deps.runTool([`--pid=${process.pid}`, state])) === 0;
+      return (await this.deps.runTool([`--pid=${process.pid}`, state], this.deps.env)) === 0;
     } finally {
       this.inFlight = false;
     }
