@@ -5,15 +5,26 @@
  *
  *   const { session, entry } = await loadModel('flow-forecaster');
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readManifest, type ManifestEntry } from './manifest.js';
 import { sha256 } from './onnx/describe.js';
 import { createSession, type OrtSession } from './runtime.js';
 
-/** The folder of the shipped models (this file's folder). */
-export const MODELS_DIR = dirname(fileURLToPath(import.meta.url));
+/**
+ * The folder of the shipped models: $WAYSIDE_MODELS_DIR if set, else this file's folder when
+ * it holds manifest.json (running from source), else <root>/models when this file is the
+ * compiled dist/models/loader.js of a release bundle (which keeps the .onnx files in models/).
+ */
+export const MODELS_DIR = resolveModelsDir();
+
+function resolveModelsDir(): string {
+  if (process.env.WAYSIDE_MODELS_DIR) return process.env.WAYSIDE_MODELS_DIR;
+  const here = dirname(fileURLToPath(import.meta.url));
+  const fromDist = join(here, '..', '..', 'models');
+  return !existsSync(join(here, 'manifest.json')) && existsSync(join(fromDist, 'manifest.json')) ? fromDist : here;
+}
 
 export class ModelIntegrityError extends Error {
   override readonly name = 'ModelIntegrityError';
