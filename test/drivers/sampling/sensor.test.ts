@@ -49,6 +49,17 @@ describe('Sensor fault policy', () => {
     assert.ok(Math.abs(sensor.values[2]! - 0.8) < 1e-3);
   });
 
+  it('a timeout burst is retried too (each attempt costs the bus timeout on the clock)', async () => {
+    const { clock, bus, sensor } = inaRig();
+    assert.equal(await poll(clock, sensor), true);
+    bus.inject({ kind: 'timeout', address: 0x40, count: 2 });
+    const t0 = clock.now();
+    assert.equal(await poll(clock, sensor), true);
+    assert.equal(clock.now() - t0, 25 + 2 + 25 + 4, 'two 25 ms bus timeouts and two backoffs');
+    assert.equal(sensor.counters.errors.timeout, 2);
+    assert.equal(sensor.counters.retries, 2);
+  });
+
   it('when retries run out it re-initialises; when that fails too it is faulted, and it recovers with backoff', async () => {
     const { clock, bus, sensor, states } = inaRig();
     assert.equal(await poll(clock, sensor), true);
