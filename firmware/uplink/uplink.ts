@@ -96,6 +96,7 @@ export class Uplink {
   private cursor = 0;
   private readonly inflight = new Set<number>();
   private closing = false;
+  private closed: Promise<void> | undefined;
   private lastError: string | null = null;
   private readonly waiters = new Set<() => void>();
   private readonly counters = {
@@ -204,25 +205,22 @@ export class Uplink {
    * is not acknowledged stays on disk for the next start.
    */
   async close(opts: { drainMs?: number } = {}): Promise<void> {
-    if (this.closing) return;
+    this.closed ??= this.shutDown(opts.drainMs ?? 2000);
+    return this.closed;
+  }
+
+  private async shutDown(drainMs: number): Promise<void> {
     this.clock.clearTimer(this.timer);
     this.flush();
-    if (this.client.connected && (opts.drainMs ?? 2000) > 0) await this.drain(opts.drainMs ?? 2000);
+    if (this.client.connected && drainMs > 0) await this.drain(drainMs);
     this.closing = true;
     if (this.client.connected) {
-      await Promise.race([
-        this.client.publishAsync(this.topics.state, this.stateToken('offline'), { qos: 1, retain: true }).catch(() => undefined),
-        new Promise((r) => setTimeout(r, 1000)),
-      ]);
+      await within(1000, this.client.publishAsync(this.topics.state, this.stateToken('offline'), { qos: 1, retain: true }));
     }
     // A clean DISCONNECT if the broker answers in time, else just drop the connection.
-    const ended = await Promise.race([
-      this.client.endAsync(!this.client.connected).then(() => true, () => true),
-      new Promise<boolean>((r) => setTimeout(() => r(false), 1000)),
-    ]);
-    if (!ended) await this.client.endAsync(true).catch(() => undefined);
+    if (!(await within(1000, this.client.endAsync(!this.client.connected)))) await this.client.endAsync(true).catch(() => undefined);
     this.outbox.close();
-    for (const w of this.waiters) w();
+    this.notify();
   }
 
   private async connect(): Promise<void> {
@@ -378,4 +376,16 @@ export class Uplink {
       this.waiters.add(check);
     });
   }
+}
+
+/** True if `p` settles (either way) within `ms`; never keeps the process alive on its own. */
+function within(ms: number, p: Promise<unknown>): Promise<boolean> {
+  return new Promise((resolve) => {
+    const t = setTimeout(() => resolve(false), ms);
+    t.unref();
+    p.then(
+      () => (clearTimeout(t), resolve(true)),
+      () => (clearTimeout(t), resolve(true)),
+    );
+  });
 }
