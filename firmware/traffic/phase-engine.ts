@@ -312,6 +312,7 @@ export class PhaseEngine implements EngineView {
     for (let r = 0; r < rings; r++) {
       const i = this.rInt[r]!;
       if (i === 'idle') {
+        if (this.crossing) continue; // committed: late calls on this side wait for the next pass
         this.candidates(r);
         if (this.cand.length > 0) return; // still serving this side
         continue;

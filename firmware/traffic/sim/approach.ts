@@ -63,7 +63,9 @@ export class Approach {
       if (d > t || d >= this.egEnd) return;
       this.head++;
       this.nextFree = d + this.headwayMs;
-      this.record(a, d - a);
+      // A queued vehicle is served over one headway slot; it counts as gone at the slot's middle,
+      // which is where the fluid (Webster) model has that vehicle's share of the discharge.
+      this.record(a, d > a ? d - a + this.headwayMs / 2 : 0);
     }
   }
 

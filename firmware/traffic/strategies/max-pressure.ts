@@ -5,9 +5,11 @@ import type { EngineView, Strategy } from '../strategy.js';
  * Max-pressure (Varaiya 2013) for an isolated intersection: the pressure of a phase is its
  * estimated upstream queue (downstream queues are taken as empty). Queues are estimated from
  * detector counts: + each counted arrival, − saturation flow while the phase is green after its
- * start-up, never below zero. A green is kept while its pressure is at least that of the best
- * conflicting phase minus a switching allowance (the vehicles a change's lost time would have
- * served), and ends when its queue is gone; the next phase and side are the highest pressure.
+ * start-up, never below zero. A green keeps discharging its queue unless the best conflicting
+ * pressure grows beyond twice its own plus twice the switching allowance (the vehicles a
+ * change's lost time would serve); once its queue is gone it holds only for arriving vehicles
+ * and only while no conflicting queue exceeds the allowance. The next phase and side are those
+ * of highest pressure.
  */
 export class MaxPressureStrategy implements Strategy {
   readonly type = 'max-pressure' as const;
@@ -42,8 +44,6 @@ export class MaxPressureStrategy implements Strategy {
 
   extend(phase: number, _elapsedMs: number, view: EngineView, now: number): boolean {
     const own = this.q[phase]!;
-    const recent = view.occupied(phase) || now - view.lastOff(phase) < view.timing(phase).passageMs;
-    if (own < 0.5 && !recent) return false;
     let best = 0;
     const s = view.structure;
     for (const q of s.phases) {
@@ -51,8 +51,14 @@ export class MaxPressureStrategy implements Strategy {
       if (this.q[q]! > best) best = this.q[q]!;
     }
     const t = view.timing(phase);
+    // What switching costs, in vehicles the other phase could have gone with: yellow + red + start-up.
     const allowance = (t.yellowMs + t.redClearMs + this.startupMs) * this.satPerMs;
-    return own + allowance >= best;
+    // Keep discharging while the standing queue lasts (switching mid-queue wastes the lost time),
+    // unless the waiting pressure has grown far beyond ours.
+    if (own >= 0.5) return best <= 2 * own + 2 * allowance;
+    // Queue gone: hold for arrivals only while nobody else is really waiting.
+    const recent = view.occupied(phase) || now - view.lastOff(phase) < t.passageMs;
+    return recent && best < allowance;
   }
 
   pickNext(candidates: readonly number[]): number {
