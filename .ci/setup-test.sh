@@ -6,7 +6,7 @@
 set -euo pipefail
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-PKGS=(mosquitto mosquitto-clients chromium python3 python3-cryptography python3-sklearn
+PKGS=(mosquitto mosquitto-clients chromium python3 python3-cryptography python3-sklearn python3-pandas
       libgpiod-dev gpiod libsystemd-dev openssl systemd util-linux procps)
 missing=()
 for p in "${PKGS[@]}"; do

@@ -1,5 +1,6 @@
 import { type Detector, type DetectorParams, type DetectorSpec, unitScore } from '../detector.js';
 import { AlertHoldoff } from '../alert-holdoff.js';
+import { RecentMaxRatio } from '../recent-max-ratio.js';
 import { RollingWindow } from '../rolling-window.js';
 import { qFunction } from '../tail-probability.js';
 
@@ -10,15 +11,33 @@ import { qFunction } from '../tail-probability.js';
  * probability p = 2 Q(|z|) is turned into a score by −log10(p) / `decades` (p = 10^−decades
  * or smaller scores 1). The score is the largest over the scales, so a spike shows at the
  * short scale and a slow shift at the long one. NAB's "windowed Gaussian" is the one-scale,
- * short = 1 case.
+ * short = 1 case. With `diffWindow` > 0 the step x − x₋₁ is scored the same way against the
+ * last `diffWindow` steps (a spike on a trend, a change of noise), as another channel.
+ * With `seasonWindow` > 0 the residual against the same time one day earlier (x − x₋day, the
+ * lag found from the sampling interval of the first two timestamps, up to 1440 samples) is a
+ * third channel: a day that does not look like the day before (a flat middle, a missing
+ * jump, a holiday in taxi counts) although every value is ordinary.
  */
 export class GaussianTailDetector implements Detector {
   readonly name = 'gaussian-tail';
+  /** −log10 of the smallest tail probability over the scales, for the last sample (0 while learning). */
+  lastLogP = 0;
   private readonly history: RollingWindow[];
   private readonly recent: RollingWindow;
   private readonly minHistory: number;
   private readonly decades: number;
   private readonly holdoff: AlertHoldoff;
+  private readonly steps: RollingWindow | null;
+  private prev = Number.NaN;
+  /** Steps only count when larger than every step of the last `diffWindow` (periodic edges do not). */
+  private readonly stepRecord: RecentMaxRatio | null;
+
+  private readonly seasonRing: Float64Array;
+  private readonly seasonResiduals: RollingWindow | null;
+  private readonly seasonRecord: RecentMaxRatio | null;
+  private seasonLag = 0;
+  private firstT = Number.NaN;
+  private seen = 0;
 
   constructor(p: DetectorParams) {
     this.history = [p.long1!, p.long2!, p.long3!].map((n) => new RollingWindow(n));
@@ -26,38 +45,93 @@ export class GaussianTailDetector implements Detector {
     this.minHistory = p.minHistory!;
     this.decades = p.decades!;
     this.holdoff = new AlertHoldoff(p.alertLevel!, p.holdoff!, p.damp!);
+    this.steps = p.diffWindow! > 0 ? new RollingWindow(p.diffWindow!) : null;
+    this.stepRecord = p.diffWindow! > 0 && p.diffNovel! > 0 ? new RecentMaxRatio(p.diffWindow!) : null;
+    this.seasonRing = new Float64Array(p.seasonWindow! > 0 ? MAX_SEASON_LAG : 0);
+    this.seasonResiduals = p.seasonWindow! > 0 ? new RollingWindow(p.seasonWindow!) : null;
+    this.seasonRecord = p.seasonWindow! > 0 && p.diffNovel! > 0 ? new RecentMaxRatio(p.seasonWindow!) : null;
   }
 
-  update(_tMs: number, x: number): number {
+  /** −log10 of the two-sided Gaussian tail probability of x against window h. */
+  private static logTail(x: number, h: RollingWindow): number {
+    const mu = h.mean();
+    // A flat history has no deviation: a floor relative to the level keeps z finite.
+    const sd = Math.max(h.std(), 1e-3 * Math.abs(mu), 1e-9);
+    const p = 2 * qFunction(Math.abs(x - mu) / sd);
+    return p > 0 ? -Math.log10(p) : 300;
+  }
+
+  update(tMs: number, x: number): number {
     this.recent.push(x);
     const m = this.recent.mean();
-    let best = 0;
+    let bestLog = 0;
     for (let k = 0; k < this.history.length; k++) {
       const h = this.history[k]!;
       if (h.count >= this.minHistory) {
-        const mu = h.mean();
-        // A flat history has no deviation: a floor relative to the level keeps z finite.
-        const sd = Math.max(h.std(), 1e-3 * Math.abs(mu), 1e-9);
-        const p = 2 * qFunction(Math.abs(m - mu) / sd);
-        const l = p > 0 ? -Math.log10(p) : 300;
-        const s = l / (l + this.decades);
-        if (s > best) best = s;
+        const l = GaussianTailDetector.logTail(m, h);
+        if (l > bestLog) bestLog = l;
       }
       h.push(x);
     }
-    return this.holdoff.apply(unitScore(best));
+    if (this.steps) {
+      if (!Number.isNaN(this.prev)) {
+        const step = x - this.prev;
+        const novel = this.stepRecord ? this.stepRecord.push(Math.abs(step)) > 0.5 : true;
+        if (this.steps.count >= this.minHistory && novel) {
+          const l = GaussianTailDetector.logTail(step, this.steps);
+          if (l > bestLog) bestLog = l;
+        }
+        this.steps.push(step);
+      }
+      this.prev = x;
+    }
+    if (this.seasonResiduals) {
+      if (this.seen === 0) this.firstT = tMs;
+      else if (this.seen === 1) {
+        const lag = Math.round(DAY_MS / (tMs - this.firstT));
+        this.seasonLag = lag >= 4 && lag <= MAX_SEASON_LAG ? lag : 0;
+      }
+      const lag = this.seasonLag;
+      if (lag > 0 && this.seen >= lag) {
+        const r = x - this.seasonRing[this.seen % lag]!;
+        const novel = this.seasonRecord ? this.seasonRecord.push(Math.abs(r)) > 0.5 : true;
+        if (this.seasonResiduals.count >= this.minHistory && novel) {
+          const l = GaussianTailDetector.logTail(r, this.seasonResiduals);
+          if (l > bestLog) bestLog = l;
+        }
+        this.seasonResiduals.push(r);
+      }
+      if (lag > 0 || this.seen < 2) this.seasonRing[this.seen % (lag || MAX_SEASON_LAG)] = x;
+    }
+    this.seen++;
+    this.lastLogP = bestLog;
+    return this.holdoff.apply(unitScore(bestLog / (bestLog + this.decades)));
   }
 
   reset(): void {
     for (const h of this.history) h.clear();
     this.recent.clear();
     this.holdoff.reset();
+    this.lastLogP = 0;
+    this.steps?.clear();
+    this.stepRecord?.reset();
+    this.seasonRing.fill(0);
+    this.seasonResiduals?.clear();
+    this.seasonRecord?.reset();
+    this.seasonLag = 0;
+    this.firstT = Number.NaN;
+    this.seen = 0;
+    this.prev = Number.NaN;
   }
 }
+
+const DAY_MS = 86_400_000;
+/** One day of 1-minute samples. */
+const MAX_SEASON_LAG = 1440;
 
 export const gaussianTailSpec: DetectorSpec = {
   name: 'gaussian-tail',
   summary: 'multi-scale windowed Gaussian tail probability (−log10 of 2Q(|z|))',
-  defaults: { short: 1, long1: 64, long2: 288, long3: 2016, minHistory: 16, decades: 8, alertLevel: 1, holdoff: 0, damp: 0 },
+  defaults: { short: 1, long1: 64, long2: 288, long3: 2016, minHistory: 16, decades: 8, diffWindow: 0, diffNovel: 0, seasonWindow: 0, alertLevel: 1, holdoff: 0, damp: 0 },
   create: (p) => new GaussianTailDetector(p),
 };

@@ -12,6 +12,8 @@ import { RollingWindow } from '../rolling-window.js';
  */
 export class KnnConformalDetector implements Detector {
   readonly name = 'knn-conformal';
+  /** Non-conformity of the last sample (0 while learning). */
+  lastNonConformity = 0;
   private readonly dim: number;
   private readonly k: number;
   private readonly train: number;
@@ -55,8 +57,10 @@ export class KnnConformalDetector implements Detector {
     const mu = this.scale.mean();
     for (let d = 0; d < this.dim; d++) this.point[d] = (this.lags[d]! - mu) / sd;
     let score = 0;
+    this.lastNonConformity = 0;
     if (this.pointCount >= this.k) {
       const ncm = this.nonConformity();
+      this.lastNonConformity = ncm;
       if (this.calibCount >= this.calib / 4) {
         let below = 0;
         let max = 0;
@@ -111,6 +115,7 @@ export class KnnConformalDetector implements Detector {
     this.calibScores.fill(0);
     this.scale.clear();
     this.holdoff.reset();
+    this.lastNonConformity = 0;
     this.n = this.pointHead = this.pointCount = this.calibHead = this.calibCount = 0;
   }
 }
