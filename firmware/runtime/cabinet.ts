@@ -9,7 +9,7 @@ import { jobsSection } from '../site/sections/jobs.js';
 import { statusSection } from '../site/sections/status.js';
 import { CABINET_MODEL_STREAM, CabinetModel, cabinetColumns } from './cabinet-model.js';
 import { startInference } from './inference.js';
-import { Intersection, type ControllerFactory } from './intersection-part.js';
+import { Intersection } from './intersection-part.js';
 import { startJobs } from './jobs.js';
 import { Runtime, type RuntimeParts } from './runtime.js';
 import { ChipSampler } from './sampler-part.js';
@@ -53,17 +53,7 @@ export interface Cabinet {
   readonly simBoard: SimBoard | null;
   readonly missing: string[];
   readonly cabinetModel: CabinetModel | null;
-}
-
-/** The traffic controller and conflict monitor, loaded when firmware/traffic provides them. */
-async function loadController(site: Site): Promise<{ factory: ControllerFactory | null; missing: string | null }> {
-  try {
-    const mod = (await import('./controller-glue.js')) as { controllerFactory?: (site: Site) => ControllerFactory | null };
-    const f = mod.controllerFactory?.(site) ?? null;
-    return f ? { factory: f, missing: null } : { factory: null, missing: 'traffic controller and conflict monitor (firmware/traffic) not available' };
-  } catch (err) {
-    return { factory: null, missing: `traffic controller not loaded: ${(err as Error).message.split('\n')[0]}` };
-  }
+  readonly stopExtras: () => void;
 }
 
 async function detectorsFor(site: Site): Promise<(name: string) => { detector: StreamDetector | null; threshold: number }> {
@@ -94,15 +84,14 @@ export async function startCabinet(o: CabinetOptions): Promise<Cabinet> {
     return { pin, ...(h?.chip ? { chip: h.chip } : {}), ...(h?.line !== undefined ? { line: h.line } : {}) };
   };
 
-  const ctl = await loadController(site);
-  if (ctl.missing) missing.push(ctl.missing);
-  const intersection = new Intersection(site, backends.gpio, clock, pinRef, ctl.factory, ctl.missing);
+  const intersection = new Intersection(site, backends.gpio, clock, pinRef);
   const sim = simBoard ? new SimCabinet(simBoard, site, clock, o.sim) : null;
   const sampler = await ChipSampler.open(site.sensors, backends.i2c, clock);
 
   const workers: { client: WorkerClient; role: ThreadRole }[] = [];
+  const loopStreams: StreamSpec[] = intersection.loops.map((l) => ({ name: `${l.name}.occupancy`, unit: '', rateHz: 1, source: l.name }));
   let inference: WorkerClient | null = null;
-  const extraStreams: StreamSpec[] = [];
+  const extraStreams: StreamSpec[] = [...loopStreams];
   const cols = cabinetColumns(sampler.streams.map((s) => s.name));
   if (o.inference !== false) {
     if (cols) {
@@ -164,17 +153,26 @@ export async function startCabinet(o: CabinetOptions): Promise<Cabinet> {
   }
 
   await runtime.start();
+  // Loop occupancy (fraction of each second occupied) as streams with a detector each.
+  const loopBase = runtime.pipeline.streams.findIndex((s) => s.name === loopStreams[0]?.name);
+  const occTimer = loopStreams.length
+    ? clock.setInterval(() => {
+        const t = clock.now();
+        intersection.loops.forEach((l, i) => runtime.pipeline.offer(loopBase + i, t, l.loop.intervalStats().occupancy));
+      }, 1000)
+    : undefined;
   let cabinetModel: CabinetModel | null = null;
   if (inference && cols) {
     cabinetModel = new CabinetModel(inference, runtime.pipeline, cols, () => clock.now());
     cabinetModel.start(1000);
   }
-  return { runtime, backends, intersection, sim, simBoard, missing, cabinetModel };
+  return { runtime, backends, intersection, sim, simBoard, missing, cabinetModel, stopExtras: () => clock.clearTimer(occTimer) };
 }
 
 /** Stops the runtime (flash, flush, release) and closes the backends. */
 export async function stopCabinet(c: Cabinet, reason: string) {
   c.cabinetModel?.stop();
+  c.stopExtras();
   const summary = await c.runtime.stop(reason);
   await c.backends.close();
   return summary;

@@ -1,177 +1,139 @@
-import type { Clock } from '../../drivers/hal/clock.js';
 import type { GpioBackend } from '../../drivers/hal/backend.js';
-import type { PinRef } from '../../drivers/hal/gpio.js';
+import type { Clock } from '../../drivers/hal/clock.js';
+import type { DigitalIn, DigitalOut, InputOptions, OutputOptions, PinRef } from '../../drivers/hal/gpio.js';
 import { LoopDetector, loopOptionsFromSite } from '../../drivers/field/loop-detector.js';
-import { SignalHead } from '../../drivers/field/signal-head.js';
+import { buildCabinet, type Cabinet as TrafficCabinet } from '../traffic/cabinet.js';
 import type { Site } from '../site/schema.js';
 import type { Indication, PhaseView } from '../status/snapshot.js';
+import { LagHistogram } from './lag-histogram.js';
 import type { IntersectionPart } from './parts.js';
 
 /**
- * What the runtime needs from a traffic controller (firmware/traffic) and from the conflict
- * monitor, kept this small so the adapter below is the only place that knows them.
- */
-export interface ControllerPort {
-  /** One step at `now`: timing decisions and lamp commands through the heads it was given. */
-  step(now: number): void;
-  /** A detector on `phase` went occupied / unoccupied at `tMs`. */
-  detector(phase: number, occupied: boolean, tMs: number): void;
-  /** A detector of `phase` failed (stuck-on, no-activity) or recovered. */
-  detectorFault(phase: number, failed: boolean, tMs: number): void;
-  describe(): Record<string, unknown>;
-}
-
-export interface MonitorPort {
-  /** Checks the lamp outputs (read back); false once tripped. */
-  check(now: number): boolean;
-  readonly tripped: boolean;
-  readonly reason: string | null;
-}
-
-export type ControllerFactory = (heads: ReadonlyMap<number, SignalHead>, clock: Clock) => { controller: ControllerPort; monitor: MonitorPort };
-
-const CODE_DARK = 0;
-const CODE_RED = 1;
-const CODE_YELLOW = 2;
-const CODE_GREEN = 3;
-const CODE_MULTI = 9;
-const FLASH_HALF_MS = 500;
-
-/**
- * The intersection as the runtime sees it: one signal head per phase on the lamp outputs, a
- * loop detector per detector input, the controller and the conflict monitor. Also owns the
- * safe state: all-red flash, run from the control loop's tick so it keeps flashing while the
- * runtime shuts down. Without a controller it starts in the safe state and says why.
+ * The intersection as the runtime sees it: firmware/traffic's cabinet (signal heads, flash
+ * transfer, controller, conflict monitor, detector inputs) behind the IntersectionPart seam.
+ *
+ * Two things are added around it, through a thin wrapper of the GPIO backend it is built on:
+ * - a detector edge runs a controller tick at once, after the engine has seen the edge, so a
+ *   call that ends a green reaches the lamps in the same event-loop turn instead of waiting
+ *   for the next controller tick (`edgeToLamp` measures that, on the real output writes);
+ * - each detector input is also watched by a LoopDetector (drivers/field) for the occupancy
+ *   streams the anomaly detectors score.
  */
 export class Intersection implements IntersectionPart {
+  readonly traffic: TrafficCabinet;
   readonly phases: number[];
-  readonly heads = new Map<number, SignalHead>();
-  readonly loops: { phase: number; loop: LoopDetector; name: string }[] = [];
+  readonly loops: { phase: number; name: string; loop: LoopDetector }[] = [];
   onPhaseChange: ((phase: number, indication: string, tMs: number) => void) | null = null;
   onFault: ((source: string, message: string, tMs: number) => void) | null = null;
   readonly counters = { phaseChanges: 0, monitorTrips: 0 };
-  /** Last seen indication code per phase (index = phase number). */
-  private readonly shown = new Uint8Array(9);
-  private readonly calls = new Uint8Array(9);
+  /** Detector edge → first lamp output write it caused, ms (performance.now). */
+  readonly edgeToLamp = new LagHistogram(4096);
+  private edgeHr = -1;
+  private inEdge = false;
   private safe: string | null = null;
-  private flashOn = false;
-  private nextFlash = 0;
-  private controller: ControllerPort | null = null;
-  private monitorPort: MonitorPort | null = null;
-  private wasTripped = false;
-  /** When each phase's last detector edge arrived (hr ms), for the edge → lamp latency bench. */
-  readonly lastEdgeHr = new Float64Array(9);
+  private readonly calls = new Uint8Array(9);
 
   constructor(
-    private readonly site: Site,
-    private readonly gpio: GpioBackend,
+    site: Site,
+    gpio: GpioBackend,
     private readonly clock: Clock,
     pinRef: (pin: number) => PinRef,
-    factory: ControllerFactory | null,
-    private readonly missingReason: string | null = null,
   ) {
-    const activeLow = site.lamps.active_low;
-    for (const [key, h] of Object.entries(site.lamps.phases)) {
-      const phase = Number(key);
-      const out = (pin: number) => gpio.output(pinRef(pin), { activeLow, initial: 0 });
-      const head = new SignalHead({
-        red: out(h.red),
-        yellow: out(h.yellow),
-        green: out(h.green),
-        ...(h.walk !== undefined ? { walk: out(h.walk) } : {}),
-        ...(h.dont_walk !== undefined ? { dontWalk: out(h.dont_walk) } : {}),
-      });
-      this.heads.set(phase, head);
-    }
-    this.phases = [...this.heads.keys()].sort((a, b) => a - b);
-    for (const d of site.detectors) {
-      const input = gpio.input(pinRef(d.pin), { activeLow: d.active_low, debounceMs: d.debounce_ms });
-      const loop = new LoopDetector(input, clock, loopOptionsFromSite(d));
-      const name = d.name ?? `loop-${d.phase}@${d.pin}`;
-      loop.on('presence', (on, t) => this.presence(d.phase, on, t));
-      loop.on('fault', (kind, t) => {
-        this.controller?.detectorFault(d.phase, true, t);
-        this.onFault?.(name, `detector ${kind} on phase ${d.phase}`, t);
-      });
-      loop.on('restored', (t) => this.controller?.detectorFault(d.phase, false, t));
-      this.loops.push({ phase: d.phase, loop, name });
-    }
-    if (factory) {
-      const built = factory(this.heads, clock);
-      this.controller = built.controller;
-      this.monitorPort = built.monitor;
-    }
-    for (const h of this.heads.values()) h.set('red'); // start from all red, then the controller takes over
-    if (!this.controller) this.safeState(missingReason ?? 'no traffic controller');
-  }
-
-  /**
-   * A detector edge runs a control step at once (not at the next tick), so a call that ends a
-   * green reaches the lamps within the same event-loop turn.
-   */
-  private presence(phase: number, on: boolean, t: number): void {
-    this.lastEdgeHr[phase] = performance.now();
-    this.calls[phase] = on ? 1 : 0;
-    if (this.safe || !this.controller) return;
-    this.controller.detector(phase, on, t);
-    this.step(this.clock.now());
-  }
-
-  step(now: number): void {
-    if (this.safe) {
-      if (now >= this.nextFlash) {
-        this.flashOn = !this.flashOn;
-        this.nextFlash = now + FLASH_HALF_MS;
-        for (const h of this.heads.values()) h.set(this.flashOn ? 'red' : 'dark');
+    const inputs = new Map<number, DigitalIn>();
+    const self = this;
+    // The controller's lamp writes and detector edges pass through here (see class comment).
+    const wrapped: GpioBackend = {
+      name: gpio.name,
+      output(ref: PinRef, options?: OutputOptions): DigitalOut {
+        const out = gpio.output(pinRef(ref.pin), options);
+        return {
+          ref: out.ref,
+          readbackIsReal: out.readbackIsReal,
+          write(level) {
+            if (self.inEdge && self.edgeHr >= 0 && out.read() !== level) {
+              self.edgeToLamp.observe(performance.now() - self.edgeHr);
+              self.edgeHr = -1; // first write per edge
+            }
+            out.write(level);
+          },
+          read: () => out.read(),
+          close: () => out.close(),
+        };
+      },
+      input(ref: PinRef, options?: InputOptions): DigitalIn {
+        const inp = gpio.input(pinRef(ref.pin), options);
+        inputs.set(ref.pin, inp);
+        return {
+          ref: inp.ref,
+          read: () => inp.read(),
+          onChange: (listener) =>
+            inp.onChange((level, t) => {
+              listener(level, t);
+              self.afterEdge();
+            }),
+          close: () => inp.close(),
+        };
+      },
+      close: () => gpio.close(),
+    };
+    this.traffic = buildCabinet({ clock, gpio: wrapped, lamps: site.lamps, detectors: site.detectors, controller: site.controller });
+    this.phases = [...this.traffic.heads.keys()].sort((a, b) => a - b);
+    this.traffic.controller.on((e) => {
+      if (e.type === 'indication') {
+        if (this.safe) return;
+        this.counters.phaseChanges++;
+        this.onPhaseChange?.(e.phase, e.indication, e.t);
+      } else if (e.type === 'detector-fault') {
+        if (e.fault === 'restored') return;
+        this.onFault?.(`detector ${e.channel}`, `${e.fault} on phase ${e.phase}`, e.t);
       }
-    } else if (this.controller) {
-      this.controller.step(now);
-      if (this.monitorPort && !this.monitorPort.check(now)) this.trip(now);
-    }
-    this.scan(now);
+    });
+    this.traffic.monitor.onTrip((trip) => {
+      this.counters.monitorTrips++;
+      this.onFault?.('monitor', `${trip.fault}: ${trip.reason}`, trip.t);
+    });
+    site.detectors.forEach((d) => {
+      const inp = inputs.get(d.pin);
+      if (!inp) return;
+      const name = d.name ?? `loop-${d.phase}`;
+      const loop = new LoopDetector(inp, clock, loopOptionsFromSite(d));
+      loop.on('presence', (on) => (this.calls[d.phase] = on ? 1 : 0));
+      this.loops.push({ phase: d.phase, name: this.loops.some((l) => l.name === name) ? `${name}-${d.pin}` : name, loop });
+    });
+    this.traffic.start();
   }
 
-  private trip(now: number): void {
-    if (this.wasTripped) return;
-    this.wasTripped = true;
-    this.counters.monitorTrips++;
-    const reason = this.monitorPort?.reason ?? 'conflict monitor tripped';
-    this.onFault?.('monitor', reason, now);
-    this.safeState(reason);
-  }
-
-  /** Phase changes from the outputs' read-back (what the lamps show, not what was meant). */
-  private scan(now: number): void {
-    for (const [phase, head] of this.heads) {
-      const o = head.outputs;
-      const r = o.red.read();
-      const y = o.yellow.read();
-      const g = o.green.read();
-      const code = r + y + g > 1 ? CODE_MULTI : g ? CODE_GREEN : y ? CODE_YELLOW : r ? CODE_RED : CODE_DARK;
-      if (code === this.shown[phase]) continue;
-      this.shown[phase] = code;
-      if (this.safe) continue; // the flash is one state, not a change per blink
-      this.counters.phaseChanges++;
-      this.onPhaseChange?.(phase, indicationName(code), now);
+  private afterEdge(): void {
+    if (this.safe || !this.traffic.controller.running) return;
+    this.edgeHr = performance.now();
+    this.inEdge = true;
+    try {
+      this.traffic.controller.tick();
+    } finally {
+      this.inEdge = false;
+      this.edgeHr = -1;
     }
   }
+
+  /** The controller and monitor run on their own clock timers; the runtime tick has nothing to add. */
+  step(_now: number): void {}
 
   monitorHealthy(): boolean {
-    if (!this.monitorPort) return false;
-    return !this.monitorPort.tripped && !this.safe;
+    return !this.traffic.monitor.tripped && this.traffic.monitor.state().running && this.safe === null;
   }
 
   monitor(): { healthy: boolean; tripped: boolean; reason: string | null } {
-    if (!this.monitorPort) return { healthy: false, tripped: false, reason: this.safe ?? 'no conflict monitor' };
-    return { healthy: this.monitorHealthy(), tripped: this.monitorPort.tripped, reason: this.monitorPort.reason ?? this.safe };
+    const s = this.traffic.monitor.state();
+    return { healthy: this.monitorHealthy(), tripped: s.tripped, reason: s.trip ? `${s.trip.fault}: ${s.trip.reason}` : this.safe };
   }
 
   view(): PhaseView[] {
+    const engine = this.traffic.controller.engine;
+    const flashing = this.traffic.transfer.engaged;
     return this.phases.map((phase) => {
-      const head = this.heads.get(phase)!;
-      const rb = head.readback();
-      let indication: Indication = rb.indication === 'multiple' ? 'red' : rb.indication;
-      if (this.safe) indication = 'flash-red';
+      const rb = this.traffic.heads.get(phase)!.readback();
+      const ind = engine.indication(phase);
+      const indication: Indication = flashing ? 'flash-red' : ind;
       const walk = rb.walk === null ? undefined : rb.walk ? 'walk' : rb.dontWalk ? 'dont-walk' : 'dark';
       return {
         phase,
@@ -184,17 +146,24 @@ export class Intersection implements IntersectionPart {
   }
 
   describe(): Record<string, unknown> {
-    const d: Record<string, unknown> = this.controller ? this.controller.describe() : {};
-    if (this.safe) d.mode = `all-red flash (${this.safe})`;
-    return d;
+    const e = this.traffic.controller.engine;
+    const flash = this.traffic.transfer.source;
+    return {
+      mode: this.safe ? `all-red flash (${this.safe})` : flash ? `${e.currentMode}, flash (${flash})` : e.currentMode,
+      strategy: this.traffic.resolved.plan.strategy.type,
+    };
   }
 
+  /**
+   * All-red flash through the cabinet's flash transfer (latched like a monitor fault), then the
+   * controller and monitor stop: the flasher keeps the reds flashing on its own timer.
+   */
   safeState(reason: string): void {
     if (this.safe) return;
     this.safe = reason;
-    this.nextFlash = 0;
-    this.flashOn = false;
-    this.step(this.clock.now());
+    this.traffic.transfer.engage('monitor');
+    this.traffic.controller.stop();
+    this.traffic.monitor.stop();
   }
 
   get inSafeState(): string | null {
@@ -203,21 +172,7 @@ export class Intersection implements IntersectionPart {
 
   close(): void {
     for (const l of this.loops) l.loop.close();
-    for (const h of this.heads.values()) h.close();
-  }
-}
-
-function indicationName(code: number): Indication | 'multiple' {
-  switch (code) {
-    case CODE_RED:
-      return 'red';
-    case CODE_YELLOW:
-      return 'yellow';
-    case CODE_GREEN:
-      return 'green';
-    case CODE_MULTI:
-      return 'multiple';
-    default:
-      return 'dark';
+    this.traffic.stop();
+    for (const h of this.traffic.heads.values()) h.close();
   }
 }

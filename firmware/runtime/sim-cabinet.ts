@@ -144,7 +144,7 @@ export class SimCabinet implements SimulationPart {
     }
     for (const m of this.vib) {
       const a = SimCabinet.bearingAmplitude(s, this.o.bearingAtS) * (1 + noise(0.04));
-      m.setVibration({ axis: 0, amplitudeG: Math.max(0, a), frequencyHz: 23 });
+      m.setVibration({ axis: 2, amplitudeG: Math.max(0, a), frequencyHz: 23 });
     }
     for (const m of this.adc) {
       // Supply monitor behind a 1:8 divider: 12 V nominal → 1.5 V, with ripple.

@@ -1,4 +1,5 @@
 /// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, statSync } from 'node:fs';
@@ -71,7 +72,7 @@ describe('live dashboard (npm start) in headless Chromium', () => {
     const noController = /not running: traffic controller/.test(cli.out());
     const lampStates = new Set<string>();
     const chartStates = new Map<string, Set<string>>();
-    for (let i = 0; i < 120; i++) {
+    for (let i = 0; i < 160; i++) {
       const s = await page.evaluate(() => ({
         heads: [...document.querySelectorAll<HTMLElement>('.head')].map(
           (h) => `${h.dataset.phase}:${h.dataset.indication}:${[...h.querySelectorAll('.lamp.on')].map((l) => l.className).join('|')}`,
@@ -84,7 +85,8 @@ describe('live dashboard (npm start) in headless Chromium', () => {
         chartStates.get(name)!.add(v);
       }
       const chartsMoving = [...chartStates.values()].filter((x) => x.size >= 3).length;
-      if (lampStates.size >= 3 && chartsMoving >= 3) break;
+      const sawGreen = [...lampStates].some((x) => x.includes('green on'));
+      if (lampStates.size >= 3 && chartsMoving >= 3 && sawGreen) break;
       if (lampStates.size >= 2 && chartsMoving >= 3 && noController) break;
       await page.waitForTimeout(250);
     }
