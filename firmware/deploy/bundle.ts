@@ -11,14 +11,18 @@ import { writeManifest, type Manifest } from './manifest.js';
  * and MANIFEST.json (+ MANIFEST.sig). Same sources → same files → same manifest: nothing
  * in it carries a timestamp, and the version comes from package.json and git.
  */
-export type DepsMode = 'copy' | 'none';
+/**
+ * copy: the checkout's production packages go into the bundle (native addons built for the
+ * build host's arch). device: no node_modules in the bundle; the install runs
+ * `npm ci --omit=dev` on the device before the switch. none: no node_modules at all.
+ */
+export type DepsMode = 'copy' | 'device' | 'none';
 
 export interface BundleInput {
   readonly repo: string;
   readonly out: string;
   readonly siteFile: string;
   readonly version?: string;
-  /** copy: the repo's production packages (built for this host's arch); none: `npm ci --omit=dev` on the device. */
   readonly deps: DepsMode;
   /** CPU architecture of the target (every supported board is arm64). */
   readonly arch: 'arm64' | 'x64';

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -41,7 +41,10 @@ const USAGE = `usage: flash.sh --board NAME|auto --site FILE (--rootfs DIR | --s
   --bundle-out DIR       build the bundle into DIR (kept) instead of a temporary directory
   --build-only           build the bundle and stop (needs --bundle-out)
   --skip-build           use the existing dist/ instead of running npm run build
-  --deps copy|none       copy: production node_modules of this checkout (default); none: run npm ci --omit=dev on the device
+  --deps copy|device|none
+                         copy: production node_modules of this checkout, native addons built for this
+                         machine (default); device: npm ci --omit=dev on the device before the switch
+                         (live targets only); none: no node_modules
   --arch arm64|x64       target CPU (default arm64: every supported board)
   --version V            release version (default: package.json version + git revision)
   --sign-key PEM         ed25519 private key: sign the bundle manifest
@@ -147,7 +150,10 @@ export function parseFlashArgs(argv: string[]): FlashOptions {
   if (v.ssh && !/^[A-Za-z0-9._-]+@[A-Za-z0-9.:_-]+$/.test(v.ssh)) throw usage(`--ssh ${v.ssh}: expected USER@HOST`);
   if (v.bundle && !isFile(join(v.bundle, 'MANIFEST.json'))) throw usage(`--bundle ${v.bundle}: no MANIFEST.json there`);
   if (v.bundle && (v['bundle-out'] || v['skip-build'] || v['sign-key'])) throw usage('--bundle installs a built bundle: --bundle-out, --skip-build and --sign-key do not apply');
-  if (v.deps !== 'copy' && v.deps !== 'none') throw usage(`--deps ${v.deps}: expected copy or none`);
+  if (v.deps !== 'copy' && v.deps !== 'device' && v.deps !== 'none') throw usage(`--deps ${v.deps}: expected copy, device or none`);
+  if (v.deps === 'device' && v.rootfs !== undefined && resolve(v.rootfs) !== '/') {
+    throw usage('--deps device runs npm ci on the device: it needs --ssh or --rootfs / (on the device itself)');
+  }
   if (v.arch !== 'arm64' && v.arch !== 'x64') throw usage(`--arch ${v.arch}: expected arm64 or x64`);
   if (v.version !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/.test(v.version)) throw usage(`--version ${v.version}: letters, digits, . _ + - only`);
   for (const [flag, path] of [['--sign-key', v['sign-key']], ['--verify-key', v['verify-key']]] as const) {
@@ -278,7 +284,7 @@ async function install(o: FlashOptions, root: string, log: Log): Promise<number>
     if (previous === version) throw new FlashError(`release ${version} is already current on ${root}; give a new --version`, 1);
     const releasePub = existsSync(join(root, 'etc/wayside/release.pub')) ? undefined : keys[0]?.pem;
     const actions: Action[] = await planInstall({
-      root, bundleDir: bundleDir ?? '<bundle>', version, boardId: o.board, board, siteFile: o.site,
+      root, bundleDir: bundleDir ?? '<bundle>', version, boardId: o.board, board, siteFile: o.site, npmCi: o.deps === 'device',
       keysDir: o.keys, releasePubPem: releasePub, node: o.node, watchdogSec: o.watchdogSec,
     });
     const probe: HealthProbe = o.health ?? { url: await siteHealthUrl(o.site) };
@@ -346,21 +352,30 @@ async function installOverSsh(o: FlashOptions, log: Log): Promise<number> {
       bundleDir = (await buildBundle({ repo: repoRoot(), out: scratch, siteFile: o.site, version: o.version, deps: o.deps, arch: o.arch, skipBuild: o.skipBuild, signingKeyPem, log })).dir;
       if (o.bundleOut) scratch = null;
     }
+    if (!bundleDir) log(`would     build the bundle (npm run build, deps ${o.deps}, arch ${o.arch}, manifest${o.signKey ? ' signed' : ''})`);
+    log(`flash: over ssh to ${host}: the bundle's own flash.js installs it there with --rootfs /${o.dryRun ? ' — DRY RUN, nothing is changed' : ''}`);
     const name = bundleDir ? basename(bundleDir) : '<version>';
+    // The device checks the signature itself: it gets the public key beside the bundle.
+    const pub = (await verifyKeys(o, '/nonexistent'))[0];
+    const pubFile = pub ? join(await mkdtemp(join(tmpdir(), 'wayside-pub-')), 'release.pub') : null;
+    if (pub && pubFile) await writeFile(pubFile, pub.pem);
     const remoteArgs = [
       'sudo', o.node, `${remote}/${name}/dist/firmware/deploy/flash.js`, '--rootfs', '/', '--board', o.board,
       '--site', `${remote}/${name}/site.yaml`, '--bundle', `${remote}/${name}`, '--keep', String(o.keep),
       '--health-timeout', String(o.healthTimeoutS), '--node', o.node, '--watchdog-sec', String(o.watchdogSec),
       ...(o.keys ? ['--keys', `${remote}/keys`] : []),
+      ...(o.deps === 'device' ? ['--deps', 'device'] : []),
+      ...(pubFile ? ['--verify-key', `${remote}/release.pub`] : []),
       ...(o.health && 'url' in o.health ? ['--health-url', o.health.url] : []),
     ];
     const steps: { argv: string[]; stdin?: string[] }[] = [
       { argv: ['ssh', host, `rm -rf ${remote} && mkdir -p ${remote} && chmod 700 ${remote}`] },
       { argv: ['ssh', host, `tar -xz -C ${remote}`], stdin: ['tar', '-cz', '-C', dirname(bundleDir ?? '.'), name] },
       ...(o.keys ? [{ argv: ['ssh', host, `mkdir -p ${remote}/keys && tar -x -C ${remote}/keys`], stdin: ['tar', '-c', '-C', o.keys, '.'] }] : []),
-      { argv: ['ssh', '-t', host, remoteArgs.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ')] },
-      { argv: ['ssh', host, `rm -rf ${remote}`] },
+      ...(pubFile ? [{ argv: ['ssh', host, `cat > ${remote}/release.pub`], stdin: ['cat', pubFile] }] : []),
+      { argv: ['ssh', '-t', host, remoteArgs.map(q).join(' ')] },
     ];
+    const cleanup = ['ssh', host, `rm -rf ${remote}`];
     for (const s of steps) {
       const line = (s.stdin ? `${s.stdin.join(' ')} | ` : '') + s.argv.join(' ');
       if (o.dryRun) {
@@ -371,8 +386,15 @@ async function installOverSsh(o: FlashOptions, log: Log): Promise<number> {
       const ok = s.stdin
         ? spawnSync('/bin/sh', ['-c', `${s.stdin.map(q).join(' ')} | ${s.argv.map(q).join(' ')}`], { stdio: 'inherit' }).status === 0
         : spawnSync(s.argv[0]!, s.argv.slice(1), { stdio: 'inherit' }).status === 0;
-      if (!ok) throw new FlashError(`${line} failed`, 1);
+      if (!ok) {
+        // The keys must not stay in the device's /tmp when the install stops half-way.
+        spawnSync(cleanup[0]!, cleanup.slice(1), { stdio: 'inherit' });
+        throw new FlashError(`${line} failed`, 1);
+      }
     }
+    log(`${o.dryRun ? 'would     ' : 'run       '}${cleanup.join(' ')}`);
+    if (!o.dryRun) spawnSync(cleanup[0]!, cleanup.slice(1), { stdio: 'inherit' });
+    if (pubFile) await rm(dirname(pubFile), { recursive: true, force: true });
     return 0;
   } finally {
     if (scratch) await rm(scratch, { recursive: true, force: true });

@@ -19,12 +19,18 @@ export interface InstallInput {
   readonly releasePubPem?: string;
   readonly node: string;
   readonly watchdogSec: number;
+  /** Run `npm ci --omit=dev` in the new release before it goes live (`--deps device`). */
+  readonly npmCi?: boolean;
 }
 
 const SYSUSERS = '/usr/lib/sysusers.d/wayside.conf';
 const UNIT = '/etc/systemd/system/wayside.service';
 const GUARD = '/etc/systemd/system/wayside-guard.service';
 const WANTS = '/etc/systemd/system/multi-user.target.wants';
+
+function npmCi(dir: string): Action {
+  return { op: 'run', argv: ['npm', 'ci', '--omit=dev', '--no-audit', '--no-fund', '--prefix', dir], why: 'production packages built on this device' };
+}
 
 /** True when the target root is the running system (install on the device itself). */
 export function isLive(root: string): boolean {
@@ -45,6 +51,7 @@ export async function planInstall(i: InstallInput): Promise<Action[]> {
   const actions: Action[] = [
     { op: 'mkdir', path: '/opt/wayside/releases', mode: 0o755 },
     { op: 'copy-tree', from: i.bundleDir, path: partial },
+    ...(i.npmCi ? [npmCi(join(i.root, partial))] : []),
     { op: 'rename', from: partial, path: release },
     // /etc first: systemd-sysusers --root needs it to lock and write passwd/group.
     { op: 'mkdir', path: '/etc/wayside', mode: 0o755 },
