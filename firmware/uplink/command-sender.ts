@@ -64,7 +64,7 @@ export async function sendCommand(o: SendCommandOptions): Promise<AckMessage> {
     // Subscribe before publishing so a fast device's ack cannot be missed.
     await client.subscribeAsync(topicOf(o.device, 'ack'), { qos: 1 });
     await client.publishAsync(topicOf(o.device, 'cmd'), token, { qos: 1 });
-    return await withTimeout(ack, timeoutMs, `no ack from ${o.device} for ${o.cmd} (${id}) within ${timeoutMs} ms`);
+    return await withTimeout(ack, timeoutMs, `no ack from ${o.device} for ${o.cmd} (${id}) within ${timeoutMs} ms (device offline, or not sharing this key?)`);
   } finally {
     await client.endAsync(true).catch(() => undefined);
   }

@@ -81,8 +81,12 @@ export class Outbox {
   }
 
   static open(path: string, limits: OutboxLimits): Outbox {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    return new Outbox(new Database(path), limits);
+    try {
+      if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+      return new Outbox(new Database(path), limits);
+    } catch (err) {
+      throw new Error(`uplink.outbox.path ${path}: cannot open the outbox: ${(err as Error).message}`);
+    }
   }
 
   /** The last seq handed out (0 before the first message ever). */
