@@ -71,4 +71,43 @@ describe('uplink through a broker restart (real Mosquitto)', () => {
       await consumer.close();
     }
   });
+
+  it('while the broker is down, a full outbox drops the oldest telemetry, keeps every alert, and counts the drops', async () => {
+    const ring = new MultiFernet([Fernet.generateKey()]);
+    const device = 'cab-full';
+    const consumer = await TestConsumer.connect(broker.url, ring);
+    await broker.stop(); // the consumer's persistent session is saved; the device starts offline
+    const up = await Uplink.open({
+      device,
+      broker: broker.url,
+      ring,
+      outboxPath: join(dir, 'full.sqlite'),
+      outboxLimits: { maxMessages: 14, maxBytes: 1 << 20 },
+      reconnectMs: 100,
+      clock: new VirtualClock(),
+    });
+    try {
+      const alerts: number[] = [];
+      const telemetry: number[] = [];
+      for (let i = 0; i < 30; i++) {
+        if (i % 3 === 0) alerts.push(up.publishAlert({ type: 'fault', i }));
+        else {
+          up.addSample('supply.v', i, 12 + i / 100);
+          telemetry.push(up.flush()!);
+        }
+      }
+      const s = up.stats();
+      assert.equal(s.connected, false);
+      assert.equal(s.backlog, 14);
+      assert.equal(s.dropped_telemetry, 16, '10 alerts + the 4 newest of 20 summaries kept');
+      await broker.restart();
+      assert.ok(await up.drain(30_000), 'drained after the broker came back');
+      const expected = [...alerts, ...telemetry.slice(-4)].sort((a, b) => a - b);
+      await consumer.until(() => consumer.seqs(device).length >= 14, '14 messages');
+      assert.deepEqual(consumer.seqs(device), expected, 'every alert and the newest telemetry, in seq order');
+    } finally {
+      await up.close();
+      await consumer.close();
+    }
+  });
 });
