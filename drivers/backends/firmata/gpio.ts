@@ -151,6 +151,10 @@ export class FirmataGpio implements GpioBackend {
     const activeLow = options.activeLow ?? false;
     const initial = options.initial ?? 0;
     try {
+      // Set the latch before switching to OUTPUT: pinMode alone drives whatever the port latch
+      // holds (0 after reset), which on an active-low relay board is every lamp on for a moment.
+      // StandardFirmata latches a 1 written to an INPUT pin (as its pull-up), so this is glitch-free.
+      if ((activeLow ? 1 - initial : initial) === 1) this.io.digitalWrite(pin, 1);
       this.io.pinMode(pin, this.io.MODES.OUTPUT);
     } catch (err) {
       throw HalError.from(err, `firmata pin ${pin} pinMode OUTPUT`);

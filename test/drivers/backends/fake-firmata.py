@@ -6,7 +6,9 @@ Prints the pty path on stdout, then serves the host. It answers the start-up han
 PIN_STATE_QUERY, reports inputs when asked to, and has one I2C device at 0x76 (a register file
 with 0xD0 = 0x60, like a BME280); any other address gets an empty reply, as StandardFirmata
 sends when a device does not acknowledge. Commands on stdin: "in PIN LEVEL" drives an input,
-"reset" clears every latched output (the board rebooted), "quit" exits.
+"reset" clears every latched output (the board rebooted), "history PIN" lists every level the
+pin has driven as an output (to catch glitches), "quit" exits. Each answers a line "ok ...".
+
 """
 import os
 import select
@@ -23,9 +25,10 @@ def main():
     tty.setraw(slave)
     print(os.ttyname(slave), flush=True)
 
-    latched = [0] * NPINS  # output levels, by pin
+    latched = [0] * NPINS  # port latch (PORTx bit): driven when OUTPUT, pull-up when INPUT
+    driven = [[] for _ in range(NPINS)]  # every level each pin has driven, in order
     inputs = [0] * NPINS  # input levels, by pin
-    modes = [1] * NPINS
+    modes = [0] * NPINS  # every pin is an INPUT after reset
     reporting = set()  # ports with digital reporting on
     regs = {0x76: bytearray(256)}
     regs[0x76][0xD0] = 0x60
@@ -38,6 +41,11 @@ def main():
 
     def two7(v):
         return [v & 0x7F, (v >> 7) & 0x7F]
+
+    def set_latch(pin, level):
+        if modes[pin] == 1 and latched[pin] != level:
+            driven[pin].append(level)
+        latched[pin] = level
 
     def report_port(port):
         v = 0
@@ -109,6 +117,10 @@ def main():
                     report_port(pin >> 3)
             elif words[:1] == ["reset"]:
                 latched[:] = [0] * NPINS
+                modes[:] = [0] * NPINS
+            elif words[:1] == ["history"]:
+                print("ok " + ",".join(str(v) for v in driven[int(words[1])]), flush=True)
+                continue
             elif words[:1] == ["quit"]:
                 return
             print("ok", flush=True)
@@ -133,18 +145,22 @@ def main():
                     port, v = b & 0x0F, buf[1] | (buf[2] << 7)
                     for i in range(8):
                         p = port * 8 + i
-                        if p < NPINS and modes[p] == 1:
-                            latched[p] = (v >> i) & 1
+                        # StandardFirmata latches outputs, and a 1 on an INPUT pin as its pull-up.
+                        if p < NPINS and (modes[p] == 1 or (modes[p] == 0 and (v >> i) & 1)):
+                            set_latch(p, (v >> i) & 1)
                     del buf[:3]
                 elif b == 0xF4:  # pin mode
                     if len(buf) < 3:
                         break
-                    modes[buf[1]] = buf[2]
+                    pin, mode = buf[1], buf[2]
+                    modes[pin] = mode
+                    if mode == 1:  # an output drives its latch from now on
+                        driven[pin].append(latched[pin])
                     del buf[:3]
                 elif b == 0xF5:  # set digital pin value
                     if len(buf) < 3:
                         break
-                    latched[buf[1]] = buf[2]
+                    set_latch(buf[1], buf[2])
                     del buf[:3]
                 elif b & 0xF0 == 0xD0:  # report digital port
                     if len(buf) < 2:

@@ -17,7 +17,7 @@ import { i2cWriteRead } from '../../../drivers/hal/i2c.js';
 const PYTHON = '/usr/bin/python3';
 const FAKE = fileURLToPath(new URL('./fake-firmata.py', import.meta.url));
 
-async function startFake(): Promise<{ port: string; py: ChildProcessWithoutNullStreams; cmd(line: string): Promise<void> }> {
+async function startFake(): Promise<{ port: string; py: ChildProcessWithoutNullStreams; cmd(line: string): Promise<string> }> {
   assert.ok(existsSync(PYTHON), `${PYTHON} is needed for the serial Firmata test (Debian python3)`);
   const py = spawn(PYTHON, [FAKE], { stdio: ['pipe', 'pipe', 'pipe'] });
   const lines = createInterface({ input: py.stdout });
@@ -32,7 +32,9 @@ async function startFake(): Promise<{ port: string; py: ChildProcessWithoutNullS
     py,
     async cmd(line: string) {
       py.stdin.write(`${line}\n`);
-      assert.equal(await next(), 'ok');
+      const answer = await next();
+      assert.match(answer, /^ok/);
+      return answer.slice(3);
     },
   };
 }
@@ -56,6 +58,14 @@ describe('firmata over a serial port (pty + fake StandardFirmata)', () => {
       await fake.cmd('reset'); // the Arduino rebooted behind our back
       assert.equal(await lamp.confirm(1000), 0);
       assert.equal(lamp.read(), 0, 'read() now shows the lamp off');
+
+      // An active-low relay lamp never drives low (= on) while it is being set up as "off".
+      const relay = gpio.output({ pin: 7 }, { activeLow: true }) as FirmataOutput;
+      assert.equal(await relay.confirm(1000), 0, 'logically off');
+      assert.equal(await fake.cmd('history 7'), '1', 'driven high only, from the moment it became an output');
+      relay.write(1);
+      assert.equal(await relay.confirm(1000), 1);
+      assert.equal(await fake.cmd('history 7'), '1,0');
 
       const loop = gpio.input({ pin: 2 });
       const seen: number[] = [];

@@ -48,8 +48,11 @@ describe('firmata GPIO over johnny-five + mock-firmata', () => {
 
   it('inverts active-low lamps on the wire but not in read()', async () => {
     const { m, gpio } = await setup();
-    const dw = mock.method(m.io, 'digitalWrite');
+    const order: string[] = [];
+    const dw = mock.method(m.io, 'digitalWrite', (p: number, v: number) => order.push(`write ${p} ${v}`));
+    mock.method(m.io, 'pinMode', (p: number, mode: number) => order.push(`mode ${p} ${mode}`));
     const green = gpio.output({ pin: 5 }, { activeLow: true });
+    assert.deepEqual(order, ['write 5 1', 'mode 5 1', 'write 5 1'], 'latched high (off) before it becomes an output');
     assert.deepEqual(dw.mock.calls.at(-1)?.arguments, [5, 1], 'off = electrically high');
     green.write(1);
     assert.deepEqual(dw.mock.calls.at(-1)?.arguments, [5, 0]);
