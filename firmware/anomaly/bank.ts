@@ -1,4 +1,5 @@
 import type { Detector, DetectorParams } from './detector.js';
+import type { DetectionSection } from '../site/sections/detection.js';
 import { createDetector } from './registry.js';
 
 /**
@@ -65,4 +66,23 @@ export class DetectorBank {
     this.scores.fill(0);
     this.counts.fill(0);
   }
+}
+
+/**
+ * The bank a site's `detection` section asks for: one stream per entry, named
+ * `<sensor>.<channel>`. An unknown detector or parameter is refused naming the stream.
+ */
+export function bankForSection(section: DetectionSection): DetectorBank {
+  const streams = section.streams.map((s, i) => {
+    const name = `${s.sensor}.${s.channel}`;
+    const detector = s.detector ?? section.detector;
+    const params = { ...(s.detector ? {} : section.params), ...s.params };
+    try {
+      createDetector(detector, params);
+    } catch (err) {
+      throw new RangeError(`detection.streams[${i}] (${name}): ${err instanceof Error ? err.message : String(err)}`);
+    }
+    return { name, detector, params };
+  });
+  return new DetectorBank(streams);
 }

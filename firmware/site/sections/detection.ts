@@ -36,8 +36,11 @@ export const detectionSection = z
     /** Default detector for every stream; omitted = the registry's default. */
     detector: detectorName.optional(),
     params,
-    /** Default alert threshold on the [0, 1] score. */
-    alert_threshold: z.number().min(0).max(1).default(0.9),
+    /**
+     * Default alert threshold on the [0, 1] score. 0.45 is the default detector's threshold
+     * optimised over the NAB corpus (standard profile); see firmware/anomaly/README.md.
+     */
+    alert_threshold: z.number().min(0).max(1).default(0.45),
     streams: z.array(detectionStream).default([]),
   })
   .strict();
