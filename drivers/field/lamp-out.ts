@@ -48,6 +48,13 @@ export interface LampOutOptions {
   readonly commanded: () => number;
   /** The head's lamp-circuit current in A, or null when the sensor has no fresh reading. */
   readonly amps: () => number | null;
+  /**
+   * Clock time the current was measured (e.g. the sampling Sensor's `lastGoodMs`). When given,
+   * a reading taken before the commanded lamps changed (plus `settleMs`) is not judged, so the
+   * previous lamp's current is never charged to the new one. Without it, `settleMs` must cover
+   * the sensor's sampling period.
+   */
+  readonly readingAt?: () => number;
   /** Minimum current per lit lamp, A (site-configurable; LED heads draw ~0.1-0.5 A, a dead one ~0). Default 0.05. */
   readonly thresholdA?: number;
   /**
@@ -118,6 +125,8 @@ export class LampOutMonitor extends EventEmitter<LampOutEvents> {
     }
     if (now - this.changedAt < this.settleMs) return;
     if (mask === 0) return; // dark head: nothing should draw, nothing to judge
+    const at = this.options.readingAt?.();
+    if (at !== undefined && at < this.changedAt + this.settleMs) return; // measured before the change
     const amps = this.options.amps();
     if (amps === null || !Number.isFinite(amps)) return; // stale sensor: no verdict either way
     const low = amps < this.thresholdA * popcount(mask);

@@ -123,4 +123,27 @@ describe('lamp-out', () => {
     mon.sample();
     assert.deepEqual(faults, ['6 green']);
   });
+
+  it('never charges the previous lamp\'s current to the new one when reading times are given', () => {
+    const clock = new VirtualClock();
+    let mask: number = LAMP.red;
+    let reading = { amps: 0, at: 0 }; // red is dead: 0 A
+    const mon = new LampOutMonitor(clock, {
+      phase: 1, commanded: () => mask, amps: () => reading.amps, readingAt: () => reading.at, periodMs: 100, settleMs: 50,
+    });
+    const events: string[] = [];
+    mon.on('fault', (e) => events.push(`fault ${e.lamp} @${e.tMs}`));
+    mon.on('recovered', (e) => events.push(`recovered ${e.lamp} @${e.tMs}`));
+    mon.start();
+    for (let t = 100; t <= 1000; t += 100) {
+      reading = { amps: 0, at: t - 5 };
+      clock.runUntil(t);
+    }
+    mask = LAMP.green; // switched at ~1000; the sensor's next reading comes at 1195
+    clock.runUntil(1190); // judged at 1150 (settled) with the 995 reading: skipped, not a green lamp-out
+    reading = { amps: 0.3, at: 1195 };
+    clock.runUntil(1300);
+    assert.deepEqual(events, ['fault red @150']);
+    assert.deepEqual(mon.faults, [['red']]);
+  });
 });
