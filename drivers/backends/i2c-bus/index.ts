@@ -40,12 +40,12 @@ export class LinuxI2c implements I2cBackend {
       p = access(path, constants.R_OK | constants.W_OK)
         .then(() => this.lib.openPromisified(id))
         .then(
-        (b) => new LinuxI2cBus(id, b),
-        (err: unknown) => {
-          this.buses.delete(id);
-          throw withHint(HalError.from(err, `i2c-${id}: cannot open /dev/i2c-${id}`));
-        },
-      );
+          (b) => new LinuxI2cBus(id, b),
+          (err: unknown) => {
+            this.buses.delete(id); // not cached: the next attempt may find the bus enabled
+            throw withHint(HalError.from(err, `i2c-${id}: cannot open /dev/i2c-${id}`));
+          },
+        );
       this.buses.set(id, p);
     }
     return p;
