@@ -12,6 +12,9 @@ import { topicOf } from './topics.js';
 
 const log = createDebug('fw:uplink');
 
+/** Error acks per second for commands that cannot be attributed (forged, unreadable). */
+export const ANONYMOUS_ACKS_PER_S = 10;
+
 export interface UplinkTls {
   ca?: Buffer | string;
   cert?: Buffer | string;
@@ -71,6 +74,8 @@ export interface UplinkStats {
   accepted_commands: number;
   rejected_commands: number;
   rejected_by_reason: Partial<Record<RejectReason | 'unsupported' | 'failed', number>>;
+  /** Rejections of unreadable commands not answered because of the ack rate limit. */
+  unanswered_rejects: number;
 }
 
 /**
@@ -95,6 +100,7 @@ export class Uplink {
   private intervalStartWall: number;
   private cursor = 0;
   private readonly inflight = new Set<number>();
+  private anonymousAcks = { second: 0, count: 0 };
   private closing = false;
   private closed: Promise<void> | undefined;
   private lastError: string | null = null;
@@ -105,6 +111,7 @@ export class Uplink {
     uplinkedBytes: 0,
     accepted: 0,
     rejected: 0,
+    unansweredRejects: 0,
     byReason: {} as UplinkStats['rejected_by_reason'],
   };
 
@@ -181,6 +188,7 @@ export class Uplink {
       accepted_commands: this.counters.accepted,
       rejected_commands: this.counters.rejected,
       rejected_by_reason: { ...this.counters.byReason },
+      unanswered_rejects: this.counters.unansweredRejects,
     };
   }
 
@@ -339,7 +347,22 @@ export class Uplink {
     log('command %s (%s) rejected: %s', id, cmd, error);
     if (reason !== 'failed') this.counters.rejected++;
     this.counters.byReason[reason] = (this.counters.byReason[reason] ?? 0) + 1;
+    if (id === null && !this.anonymousAckAllowed()) {
+      this.counters.unansweredRejects++;
+      return;
+    }
     this.ack(id, cmd, false, undefined, error);
+  }
+
+  /**
+   * Rejections we cannot attribute (forged, unreadable) are answered at most
+   * ANONYMOUS_ACKS_PER_S times a second: each ack costs an fsync, and whoever floods the cmd
+   * topic with garbage must not be able to turn that into disk writes without bound.
+   */
+  private anonymousAckAllowed(): boolean {
+    const second = Math.floor(this.wall() / 1000);
+    if (second !== this.anonymousAcks.second) this.anonymousAcks = { second, count: 0 };
+    return ++this.anonymousAcks.count <= ANONYMOUS_ACKS_PER_S;
   }
 
   private ack(id: string | null, cmd: string | null, ok: boolean, result?: unknown, error?: string): void {

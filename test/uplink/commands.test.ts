@@ -27,11 +27,13 @@ describe('uplink commands (real Mosquitto)', () => {
   const acks = new Map<string | null, AckMessage[]>();
   const calls: string[] = [];
   let faultPresent = true;
+  /** The device's wall clock: real time, except while a test freezes it. */
+  let frozenWallMs: number | undefined;
 
   before(async () => {
     broker = await Mosquitto.start({ persistence: false });
     dir = await mkdtemp(join(tmpdir(), 'wayside-cmd-'));
-    up = await Uplink.open({ device, broker: broker.url, ring, outboxPath: join(dir, 'outbox.sqlite'), clock: new VirtualClock(), reconnectMs: 200 });
+    up = await Uplink.open({ device, broker: broker.url, ring, outboxPath: join(dir, 'outbox.sqlite'), clock: new VirtualClock(), reconnectMs: 200, wallClockMs: () => frozenWallMs ?? Date.now() });
     up.onCommand({
       'get-state': () => {
         calls.push('get-state');
@@ -143,10 +145,27 @@ describe('uplink commands (real Mosquitto)', () => {
     assert.match(ack.error!, /^failed: no model loaded/);
   });
 
+  it('answers a flood of forged commands at most 10 times a second, counting them all', async () => {
+    const s0 = up.stats();
+    frozenWallMs = Date.now() + 5_000; // one wall-clock second that nothing else has used
+    try {
+      const junk = Array.from({ length: 40 }, (_, i) => makeCommandToken(new MultiFernet([Fernet.generateKey()]), device, `junk-${i}`).token);
+      for (const t of junk) await publish(t);
+      // Wait until every one of them has been counted (a condition, not a delay).
+      for (let i = 0; i < 400 && up.stats().rejected_by_reason.forged! < s0.rejected_by_reason.forged! + 40; i++) await new Promise((r) => setTimeout(r, 25));
+    } finally {
+      frozenWallMs = undefined;
+    }
+    const s1 = up.stats();
+    assert.equal(s1.rejected_by_reason.forged, s0.rejected_by_reason.forged! + 40);
+    assert.equal(s1.unanswered_rejects - s0.unanswered_rejects, 30);
+    await ackFor(null, 2 + 10);
+  });
+
   it('counts every rejection by reason', () => {
     const s = up.stats();
-    assert.deepEqual(s.rejected_by_reason, { forged: 2, replayed: 1, expired: 1, future: 1, 'not-allowed': 1, 'bad-args': 1, 'wrong-device': 1, failed: 1 });
-    assert.equal(s.rejected_commands, 8);
+    assert.deepEqual(s.rejected_by_reason, { forged: 42, replayed: 1, expired: 1, future: 1, 'not-allowed': 1, 'bad-args': 1, 'wrong-device': 1, failed: 1 });
+    assert.equal(s.rejected_commands, 48);
     assert.equal(s.accepted_commands, 4);
   });
 });
