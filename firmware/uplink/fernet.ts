@@ -67,7 +67,7 @@ export class Fernet {
     const body = Buffer.concat([cipher.update(typeof data === 'string' ? Buffer.from(data, 'utf8') : data), cipher.final()]);
     const head = Buffer.alloc(HEADER);
     head[0] = VERSION;
-    head.writeBigUInt64BE(BigInt(opts.nowS ?? nowSeconds()), 1);
+    head.writeBigUInt64BE(BigInt(Math.floor(opts.nowS ?? nowSeconds())), 1);
     iv.copy(head, 9);
     const signed = Buffer.concat([head, body]);
     const mac = createHmac('sha256', this.signingKey).update(signed).digest();
