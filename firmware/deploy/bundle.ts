@@ -128,18 +128,20 @@ async function nativePackages(modules: string): Promise<string[]> {
 
 export async function buildBundle(i: BundleInput): Promise<{ dir: string; manifest: Manifest }> {
   const version = i.version ?? (await defaultVersion(i.repo));
-  if (!i.skipBuild) {
-    i.log('build     npm run build (tsc -> dist/)');
-    run('npm', ['run', '--silent', 'build'], i.repo);
-  }
-  if (!existsSync(join(i.repo, 'dist/firmware/cli/main.js'))) throw new Error(`no dist/firmware/cli/main.js in ${i.repo}: run npm run build (or drop --skip-build)`);
   const dir = join(i.out, version);
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
-  for (const p of ['dist', 'bin', 'deploy', 'package.json', 'package-lock.json', '.npmrc']) {
+  if (i.skipBuild) {
+    if (!existsSync(join(i.repo, 'dist/firmware/cli/main.js'))) throw new Error(`--skip-build: no dist/firmware/cli/main.js in ${i.repo}; run npm run build first`);
+    await cp(join(i.repo, 'dist'), join(dir, 'dist'), { recursive: true, verbatimSymlinks: true });
+  } else {
+    // Compiled straight into the bundle: the checkout's own dist/ is neither needed nor touched.
+    i.log(`build     npm run build -- --outDir ${join(dir, 'dist')}`);
+    run('npm', ['run', '--silent', 'build', '--', '--outDir', join(dir, 'dist')], i.repo);
+  }
+  for (const p of ['bin', 'deploy', 'package.json', 'package-lock.json', '.npmrc']) {
     if (existsSync(join(i.repo, p))) await cp(join(i.repo, p), join(dir, p), { recursive: true, verbatimSymlinks: true });
   }
-  await rm(join(dir, 'dist/test'), { recursive: true, force: true });
   if (i.deps === 'copy') {
     const pkgs = productionPackages(i.repo);
     i.log(`deps      ${pkgs.length} production packages from node_modules (native modules built for ${process.arch})`);
