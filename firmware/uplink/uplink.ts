@@ -282,6 +282,7 @@ export class Uplink {
   }
 
   private enqueue(kind: OutboxKind, topic: string, build: (seq: number, ts: number) => object): number {
+    if (!this.outbox.db.open) throw new Error(`uplink ${this.opts.device} is closed: ${kind} not queued`);
     const seq = this.outbox.enqueue(kind, topic, (s) => this.opts.ring.encrypt(JSON.stringify(build(s, this.wall()))));
     this.pump();
     return seq;
