@@ -243,6 +243,10 @@ export class PhaseEngine implements EngineView {
     for (let r = 0; r < rings; r++) {
       if (this.rInt[r] !== 'idle' || this.crossing) continue;
       this.candidates(r);
+      // Only phases compatible with everything still timing (a site may forbid pairs within a side).
+      let k = 0;
+      for (const c of this.cand) if (!this.blocked(c)) this.cand[k++] = c;
+      this.cand.length = k;
       if (this.cand.length === 0) continue;
       const want = this.strategy.pickNext(this.cand, this, now);
       const p = this.cand.includes(want) ? want : this.cand[0]!;
@@ -314,7 +318,16 @@ export class PhaseEngine implements EngineView {
       if (i === 'idle') {
         if (this.crossing) continue; // committed: late calls on this side wait for the next pass
         this.candidates(r);
-        if (this.cand.length > 0) return; // still serving this side
+        if (this.cand.length > 0) {
+          // Still serving this side. A green dwelling at the barrier must not hold up a waiting
+          // phase it conflicts with: end it.
+          for (let r2 = 0; r2 < rings; r2++) {
+            if (this.rInt[r2] !== 'green' || !this.rReady[r2]) continue;
+            const q = this.rPhase[r2]!;
+            if (this.cand.some((c) => !this.structure.compatible[c]![q])) this.terminate(r2, now, this.strategy.endCode);
+          }
+          return;
+        }
         continue;
       }
       allIdle = false;
@@ -354,21 +367,29 @@ export class PhaseEngine implements EngineView {
     this.served.fill(0);
     for (let r = 0; r < rings; r++) {
       this.candidates(r);
+      let k = 0;
+      for (const c of this.cand) if (!this.blocked(c)) this.cand[k++] = c;
+      this.cand.length = k;
       if (this.cand.length === 0) continue;
       const w = this.strategy.pickNext(this.cand, this, now);
       this.startGreen(r, this.cand.includes(w) ? w : this.cand[0]!, now);
     }
   }
 
+  /** A conflicting phase is still green, yellow or in red clearance. */
+  private blocked(p: number): boolean {
+    for (const q of this.structure.phases) {
+      if (q === p || this.structure.compatible[p]![q]) continue;
+      if (this.ind[q] === 'green' || this.ind[q] === 'yellow' || this.inRedClear(q)) return true;
+    }
+    return false;
+  }
+
   private startGreen(r: number, p: number, now: number): void {
     // The final word on safety: never green against a conflicting phase that is not fully red.
-    for (const q of this.structure.phases) {
-      if (q === p) continue;
-      const active = this.ind[q] === 'green' || this.ind[q] === 'yellow' || this.inRedClear(q);
-      if (active && !this.structure.compatible[p]![q]) {
-        this.guardRefusals++;
-        return;
-      }
+    if (this.blocked(p)) {
+      this.guardRefusals++;
+      return;
     }
     const t = this.timing(p);
     this.rPhase[r] = p;

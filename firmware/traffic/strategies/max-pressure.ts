@@ -11,12 +11,17 @@ import type { EngineView, Strategy } from '../strategy.js';
  * and only while no conflicting queue exceeds the allowance. The next phase and side are those
  * of highest pressure.
  */
+const AGING_MS = 30000;
+/** No call waits longer than this (plus the green in progress and its clearance). */
+export const MAX_WAIT_MS = 120000;
+
 export class MaxPressureStrategy implements Strategy {
   readonly type = 'max-pressure' as const;
   readonly endCode = 6 as const;
   private readonly q = new Float64Array(9);
   private readonly lastCount = new Float64Array(9);
   private lastT = -1;
+  private readonly waitStart = new Float64Array(9).fill(-1);
   private readonly satPerMs: number;
 
   constructor(
@@ -30,6 +35,19 @@ export class MaxPressureStrategy implements Strategy {
     return this.q[phase]!;
   }
 
+  /**
+   * Pressure: the queue estimate, at least one vehicle for a phase with a call, plus one vehicle
+   * per `AGING_MS` waited, so a call the counts missed (a ped, a recall, a failed detector) cannot
+   * be starved; past MAX_WAIT_MS it outranks every queue.
+   */
+  private pressure(p: number, view: EngineView, now: number): number {
+    if (!view.demand(p) || view.isGreen(p)) return this.q[p]!;
+    const since = this.waitStart[p]!;
+    const waited = since >= 0 ? now - since : 0;
+    if (waited >= MAX_WAIT_MS) return 1e6 + waited; // served next, whatever the queues say
+    return Math.max(this.q[p]!, 1) + waited / AGING_MS;
+  }
+
   observe(view: EngineView, now: number): void {
     const dt = this.lastT < 0 ? 0 : now - this.lastT;
     this.lastT = now;
@@ -39,6 +57,8 @@ export class MaxPressureStrategy implements Strategy {
       this.lastCount[p] = c;
       if (view.isGreen(p) && now - view.greenStart(p) >= this.startupMs) q -= this.satPerMs * dt;
       this.q[p] = q > 0 ? q : 0;
+      if (view.isGreen(p) || !view.demand(p)) this.waitStart[p] = -1;
+      else if (this.waitStart[p]! < 0) this.waitStart[p] = now;
     }
   }
 
@@ -48,7 +68,8 @@ export class MaxPressureStrategy implements Strategy {
     const s = view.structure;
     for (const q of s.phases) {
       if (q === phase || s.compatible[phase]![q] || !view.demand(q)) continue;
-      if (this.q[q]! > best) best = this.q[q]!;
+      const pq = this.pressure(q, view, now);
+      if (pq > best) best = pq;
     }
     const t = view.timing(phase);
     // What switching costs, in vehicles the other phase could have gone with: yellow + red + start-up.
@@ -61,18 +82,18 @@ export class MaxPressureStrategy implements Strategy {
     return recent && best < allowance;
   }
 
-  pickNext(candidates: readonly number[]): number {
+  pickNext(candidates: readonly number[], view: EngineView, now: number): number {
     let bestP = candidates[0]!;
-    for (const p of candidates) if (this.q[p]! > this.q[bestP]!) bestP = p;
+    for (const p of candidates) if (this.pressure(p, view, now) > this.pressure(bestP, view, now)) bestP = p;
     return bestP;
   }
 
-  pickSide(sides: readonly number[], view: EngineView): number {
+  pickSide(sides: readonly number[], view: EngineView, now: number): number {
     let bestS = sides[0]!;
     let bestP = -1;
     for (const side of sides) {
       let pr = 0;
-      for (const p of view.structure.barriers[side]!) pr += this.q[p]!;
+      for (const p of view.structure.barriers[side]!) pr += this.pressure(p, view, now);
       if (pr > bestP) {
         bestP = pr;
         bestS = side;
