@@ -5,7 +5,19 @@
  *   x = [c(t,0..A−1), c(t−1,0..A−1), …, c(t−lags+1,…), sin, cos, weekend]
  * The adaptive strategy builds the same row from its detector counts (`featureRow`).
  */
-import type { SimulatedCounts } from './simulated-counts.js';
+
+/** A series of per-interval counts: simulated, or read from a counts CSV. */
+export interface CountSeries {
+  /** counts[t * approaches + a] */
+  counts: Float64Array;
+  intervals: number;
+  approaches: number;
+  intervalMinutes: number;
+  /** Weekday of the day row 0 falls on, 0 = Monday. */
+  startWeekday: number;
+  /** Interval-of-day of row 0 (0 = the interval starting at midnight). */
+  startInterval?: number;
+}
 
 export function featureNames(approaches: number, lags: number): string[] {
   const names: string[] = [];
@@ -48,7 +60,7 @@ export interface Dataset {
 }
 
 /** Supervised pairs from a count series, for targets t+1 in [fromInterval, toInterval). */
-export function buildDataset(sim: SimulatedCounts, lags: number, fromInterval: number, toInterval: number): Dataset {
+export function buildDataset(sim: CountSeries, lags: number, fromInterval: number, toInterval: number): Dataset {
   const A = sim.approaches;
   const nIn = featureCount(A, lags);
   const perDay = Math.round(1440 / sim.intervalMinutes);
@@ -59,9 +71,10 @@ export function buildDataset(sim: SimulatedCounts, lags: number, fromInterval: n
   for (let r = 0; r < rows; r++) {
     const target = first + r;
     const t = target - 1;
-    const day = Math.floor(target / perDay);
+    const abs = (sim.startInterval ?? 0) + target;
+    const day = Math.floor(abs / perDay);
     const weekend = (sim.startWeekday + day) % 7 >= 5;
-    const minute = ((target % perDay) + 0.5) * sim.intervalMinutes;
+    const minute = ((abs % perDay) + 0.5) * sim.intervalMinutes;
     featureRow((k, a) => sim.counts[(t - k) * A + a]!, A, lags, minute, weekend, X, r * nIn);
     for (let a = 0; a < A; a++) Y[r * A + a] = sim.counts[target * A + a]!;
   }

@@ -7,6 +7,7 @@
  * what recent counts can see and time of day cannot: it is why the lags help.
  */
 import { SeededRandom } from '../../firmware/anomaly/iforest/random.js';
+import type { CountSeries } from './features.js';
 
 export interface SimulatedCountsOptions {
   days: number;
@@ -19,14 +20,7 @@ export interface SimulatedCountsOptions {
   startWeekday?: number;
 }
 
-export interface SimulatedCounts {
-  /** counts[t * approaches + a] */
-  counts: Float64Array;
-  intervals: number;
-  approaches: number;
-  intervalMinutes: number;
-  startWeekday: number;
-}
+export type SimulatedCounts = CountSeries;
 
 function gauss(h: number, mu: number, sigma: number): number {
   const z = (h - mu) / sigma;

@@ -6,7 +6,7 @@
  */
 import { encodeModel, type ModelProto } from '../onnx/proto.js';
 import { forecasterToOnnx } from './export.js';
-import { buildDataset, featureNames, type Dataset } from './features.js';
+import { buildDataset, featureNames, type CountSeries, type Dataset } from './features.js';
 import { meanAbsoluteError, Mlp } from './mlp.js';
 import { simulateCounts } from './simulated-counts.js';
 
@@ -19,6 +19,8 @@ export interface ForecasterTraining {
   hidden: number[];
   epochs: number;
   seed: number;
+  /** Where the counts came from: re-simulated from these parameters, or a counts CSV. */
+  source?: 'simulated' | 'csv';
 }
 
 export const DEFAULT_FORECASTER: ForecasterTraining = {
@@ -32,11 +34,11 @@ export const DEFAULT_FORECASTER: ForecasterTraining = {
   seed: 7,
 };
 
-export function forecasterDatasets(p: ForecasterTraining): { train: Dataset; test: Dataset } {
-  if (p.heldOutDays >= p.days) throw new Error(`held-out days (${p.heldOutDays}) must be fewer than days (${p.days})`);
-  const sim = simulateCounts({ days: p.days, intervalMinutes: p.intervalMinutes, approaches: p.approaches, seed: p.seed });
-  const perDay = Math.round(1440 / p.intervalMinutes);
-  const split = (p.days - p.heldOutDays) * perDay;
+export function forecasterDatasets(p: ForecasterTraining, series?: CountSeries): { train: Dataset; test: Dataset } {
+  const sim = series ?? simulateCounts({ days: p.days, intervalMinutes: p.intervalMinutes, approaches: p.approaches, seed: p.seed });
+  const perDay = Math.round(1440 / sim.intervalMinutes);
+  const split = sim.intervals - p.heldOutDays * perDay;
+  if (split < p.lags + perDay) throw new Error(`held-out days (${p.heldOutDays}) leave less than a day of training data in ${sim.intervals} intervals`);
   return { train: buildDataset(sim, p.lags, 0, split), test: buildDataset(sim, p.lags, split, sim.intervals) };
 }
 
@@ -48,9 +50,14 @@ export interface TrainedForecaster {
   metrics: { trainRows: number; testRows: number; maeHeldOut: number; maePersistence: number };
 }
 
-export function trainForecaster(overrides: Partial<ForecasterTraining> = {}, metadata: Record<string, string> = {}): TrainedForecaster {
-  const p = { ...DEFAULT_FORECASTER, ...overrides };
-  const { train, test } = forecasterDatasets(p);
+/**
+ * Trains on simulated counts, or on `series` (a counts CSV) when given: then approaches,
+ * interval and days come from the series, and `source` is recorded as 'csv'.
+ */
+export function trainForecaster(overrides: Partial<ForecasterTraining> = {}, metadata: Record<string, string> = {}, series?: CountSeries): TrainedForecaster {
+  let p: ForecasterTraining = { ...DEFAULT_FORECASTER, ...overrides, source: series ? 'csv' : 'simulated' };
+  if (series) p = { ...p, approaches: series.approaches, intervalMinutes: series.intervalMinutes, days: series.intervals / Math.round(1440 / series.intervalMinutes) };
+  const { train, test } = forecasterDatasets(p, series);
   const mlp = new Mlp([train.nIn, ...p.hidden, train.nOut], p.seed);
   mlp.fit(train, { hidden: p.hidden, epochs: p.epochs, seed: p.seed });
   const maeHeldOut = meanAbsoluteError(mlp.predict(test.X, test.rows), test.Y);
@@ -62,7 +69,9 @@ export function trainForecaster(overrides: Partial<ForecasterTraining> = {}, met
     outputNames: Array.from({ length: p.approaches }, (_, a) => `a${a}_next`),
     metadata: {
       training: JSON.stringify(p),
-      training_data: `simulated counts (models/forecaster/simulated-counts.ts), ${p.approaches} approaches, ${p.intervalMinutes}-min intervals, ${p.days - p.heldOutDays} days train + ${p.heldOutDays} held out, seed ${p.seed}`,
+      training_data: series
+        ? `counts CSV, ${p.approaches} approaches, ${p.intervalMinutes}-min intervals, ${train.rows} rows train + ${test.rows} held out (the last ${p.heldOutDays} days)`
+        : `simulated counts (models/forecaster/simulated-counts.ts), ${p.approaches} approaches, ${p.intervalMinutes}-min intervals, ${p.days - p.heldOutDays} days train + ${p.heldOutDays} held out, seed ${p.seed}`,
       ...metadata,
     },
   });
@@ -75,8 +84,16 @@ export function trainForecaster(overrides: Partial<ForecasterTraining> = {}, met
   };
 }
 
-/** The held-out set a forecaster was evaluated on, re-simulated from its `training` metadata. */
-export function heldOutFromMetadata(meta: Record<string, string>): Dataset {
-  if (!meta.training) throw new Error('the model has no "training" metadata: it was not trained on simulated counts by wayside');
-  return forecasterDatasets({ ...DEFAULT_FORECASTER, ...(JSON.parse(meta.training) as Partial<ForecasterTraining>) }).test;
+/**
+ * The held-out set a forecaster was evaluated on: re-simulated from its `training` metadata, or
+ * the last days of `series` for a model trained on a counts CSV (which must then be given).
+ */
+export function heldOutFromMetadata(meta: Record<string, string>, series?: CountSeries): Dataset {
+  if (!meta.training) throw new Error('the model has no "training" metadata: it was not trained by wayside');
+  const p = { ...DEFAULT_FORECASTER, ...(JSON.parse(meta.training) as Partial<ForecasterTraining>) };
+  if (p.source === 'csv' && !series) throw new Error('the model was trained on a counts CSV: give that CSV to evaluate it');
+  if (series && (series.approaches !== p.approaches || series.intervalMinutes !== p.intervalMinutes)) {
+    throw new Error(`the counts have ${series.approaches} approaches at ${series.intervalMinutes} min, the model ${p.approaches} at ${p.intervalMinutes} min`);
+  }
+  return forecasterDatasets(p, series).test;
 }

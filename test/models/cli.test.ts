@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { forestFromOnnx } from '../../firmware/anomaly/iforest/onnx-export.js';
 import { simulateCabinetTelemetry } from '../../models/cabinet/simulated-telemetry.js';
+import { simulateCounts } from '../../models/forecaster/simulated-counts.js';
 import { formatNumericCsv, parseNumericCsv } from '../../models/numeric-csv.js';
 import { decodeModel } from '../../models/onnx/proto.js';
 
@@ -100,6 +101,43 @@ describe('wayside models (CLI)', () => {
     assert.deepEqual(summary.quantized, ['W0', 'W1']);
     assert.ok(Math.abs(summary.maeFp32 - trained.maeHeldOut) < 1e-3, 'the held-out set is re-simulated from the metadata');
     assert.ok(summary.maeInt8 < summary.maeFp32 * 1.05);
+  });
+
+  it('train --kind forecaster on a counts CSV (weekday,minute,<approach…>), quantize with --data', () => {
+    // 6 days of 30-min counts starting Friday 10:00, written as a cabinet would log them
+    const sim = simulateCounts({ days: 7, intervalMinutes: 30, approaches: 3, seed: 5 });
+    const start = 20; // intervals: 10:00
+    const rows = 6 * 48;
+    const data = new Float64Array(rows * 5);
+    for (let r = 0; r < rows; r++) {
+      const abs = start + r;
+      data[r * 5] = (4 + Math.floor(abs / 48)) % 7;
+      data[r * 5 + 1] = (abs % 48) * 30;
+      for (let a = 0; a < 3; a++) data[r * 5 + 2 + a] = sim.counts[abs * 3 + a]!;
+    }
+    const counts = join(tmp, 'counts.csv');
+    writeFileSync(counts, formatNumericCsv(['weekday', 'minute', 'north', 'south', 'east'], rows, data));
+    const fp = join(tmp, 'fc-csv.onnx');
+    const t = wayside('models', 'train', '--kind', 'forecaster', '--input', counts, '--output', fp, '--held-out-days', '1', '--epochs', '2', '--hidden', '16', '--json');
+    assert.equal(t.code, 0, t.stderr);
+    const trained = JSON.parse(t.stdout);
+    assert.deepEqual(trained.sizes, [15, 16, 3]);
+    assert.equal(trained.testRows, 48);
+    const q = wayside('models', 'quantize', '--input', fp, '--output', join(tmp, 'fc-csv.int8.onnx'), '--data', counts, '--json');
+    assert.equal(q.code, 0, q.stderr);
+    const summary = JSON.parse(q.stdout);
+    assert.ok(Math.abs(summary.maeFp32 - trained.maeHeldOut) < 1e-3);
+    assert.equal(summary.heldOutRows, 48);
+    const noData = JSON.parse(wayside('models', 'quantize', '--input', fp, '--output', join(tmp, 'x.int8.onnx'), '--json').stdout);
+    assert.match(noData.note, /--data/);
+
+    // a missing interval is an error naming its line
+    const lines = readFileSync(counts, 'utf8').split('\n');
+    lines.splice(10, 1);
+    writeFileSync(join(tmp, 'gap.csv'), lines.join('\n'));
+    const g = wayside('models', 'train', '--kind', 'forecaster', '--input', join(tmp, 'gap.csv'), '--output', join(tmp, 'g.onnx'));
+    assert.equal(g.code, 1);
+    assert.match(g.stderr, /gap\.csv:11: expected the interval after weekday 4 minute 840 \(weekday 4 minute 870\): rows must be consecutive/);
   });
 
   it('verify passes on the shipped models', () => {

@@ -8,10 +8,10 @@ import { CliError } from '../errors.js';
  * ones. Heavy modules (onnxruntime, protobufjs, the trainers) are imported inside the actions.
  *
  *   models train --kind iforest --input CSV --output FILE.onnx [--trees 100] [--max-samples 256] [--seed N]
- *   models train --kind forecaster --output FILE.onnx [--days 70] [--epochs 12] [--hidden 128,128] [--seed N]
+ *   models train --kind forecaster --output FILE.onnx [--input COUNTS.csv] [--days 70] [--epochs 12] [--hidden 128,128] [--seed N]
  *   models score --model FILE --input CSV --output CSV
  *   models info FILE [--json]
- *   models quantize --input FILE --output FILE.int8.onnx
+ *   models quantize --input FILE --output FILE.int8.onnx [--data COUNTS.csv]
  *   models build-shipped [--dir models]
  */
 export function register(program: Command): void {
@@ -22,7 +22,7 @@ export function register(program: Command): void {
     .description('train a model and export it to ONNX')
     .requiredOption('--kind <kind>', 'iforest | forecaster')
     .requiredOption('--output <file>', 'the .onnx file to write')
-    .option('--input <csv>', 'iforest: CSV of numeric feature columns with a header row')
+    .option('--input <csv>', 'iforest: CSV of numeric feature columns with a header row; forecaster: counts CSV weekday,minute,<approach…> (default: simulated counts)')
     .option('--trees <n>', 'iforest: number of trees', '100')
     .option('--max-samples <n>', 'iforest: rows per tree (capped at the row count)', '256')
     .option('--contamination <x>', 'iforest: expected outlier share in (0, 0.5] (default: auto, offset −0.5)')
@@ -73,11 +73,13 @@ export function register(program: Command): void {
     .description('quantize MatMul weights to int8 (QDQ, per-channel) and report size and held-out accuracy')
     .requiredOption('--input <file>', 'fp32 .onnx model')
     .requiredOption('--output <file>', 'the int8 .onnx file to write')
+    .option('--data <csv>', 'forecaster trained on a counts CSV: that CSV, to compare held-out MAE')
     .option('--json', 'print a machine-readable summary')
-    .action(async (o: { input: string; output: string; json?: boolean }) => {
-      const summary = await quantize(o.input, o.output);
+    .action(async (o: { input: string; output: string; data?: string; json?: boolean }) => {
+      const summary = await quantize(o.input, o.output, o.data);
       print(o.json === true, summary, () => {
         const lines = [`${o.input}: ${summary.bytesIn} B → ${o.output}: ${summary.bytesOut} B (−${(100 * summary.sizeReduction).toFixed(1)} %)`, `quantized weights: ${summary.quantized.join(', ') || 'none'}`];
+        if (summary.note) lines.push(summary.note);
         if (summary.maeFp32 !== undefined) lines.push(`held-out MAE fp32 ${summary.maeFp32.toFixed(4)}, int8 ${summary.maeInt8!.toFixed(4)} (${(100 * summary.maeIncrease!).toFixed(2)} %)`);
         return lines.join('\n');
       });
@@ -177,23 +179,43 @@ async function trainIforest(o: Record<string, unknown>, output: string): Promise
 }
 
 async function trainForecasterCommand(o: Record<string, unknown>, output: string): Promise<Record<string, unknown>> {
-  if (o.input !== undefined) throw new CliError('--kind forecaster trains on simulated counts; --input is not supported for it yet', 2);
   const hidden = String(o.hidden)
     .split(',')
     .map((s) => Number(s.trim()));
   if (hidden.some((h) => !Number.isInteger(h) || h < 1)) throw new CliError(`--hidden must be comma-separated positive integers, got "${o.hidden}"`, 2);
   const { trainForecaster, DEFAULT_FORECASTER } = await import('../../../models/forecaster/train.js');
   const { sha256 } = await import('../../../models/onnx/describe.js');
-  const fc = trainForecaster({
+  const series = typeof o.input === 'string' ? await readCounts(o.input) : undefined;
+  const run = (f: () => ReturnType<typeof trainForecaster>) => {
+    try {
+      return f();
+    } catch (err) {
+      throw new CliError(`${typeof o.input === 'string' ? `${o.input}: ` : ''}${(err as Error).message}`, 1);
+    }
+  };
+  const fc = run(() => trainForecaster({
     days: intOption(o, 'days', '--days', 2),
     heldOutDays: intOption(o, 'heldOutDays', '--held-out-days', 1),
     epochs: intOption(o, 'epochs', '--epochs', 1),
     lags: intOption(o, 'lags', '--lags', 1),
     seed: intOption(o, 'seed', '--seed', 0, DEFAULT_FORECASTER.seed),
     hidden,
-  });
+  }, typeof o.input === 'string' ? { training_file: basename(o.input) } : {}, series));
   writeOutput(output, fc.bytes);
   return { kind: 'forecaster', output, bytes: fc.bytes.length, sha256: sha256(fc.bytes), sizes: fc.mlp.sizes, ...fc.metrics };
+}
+
+/** A counts CSV (weekday,minute,<approach…>) as a count series; format errors name line and column. */
+async function readCounts(file: string) {
+  const table = await readCsv(file);
+  const { countsFromTable } = await import('../../../models/forecaster/counts-csv.js');
+  const { CsvFormatError } = await import('../../../models/numeric-csv.js');
+  try {
+    return countsFromTable(table, file);
+  } catch (err) {
+    if (err instanceof CsvFormatError) throw new CliError(err.message, 1);
+    throw err;
+  }
 }
 
 function writeOutput(file: string, data: Uint8Array | string): void {
@@ -308,7 +330,7 @@ function formatInfo(info: Awaited<ReturnType<typeof modelInfo>>): string {
   return lines.join('\n');
 }
 
-async function quantize(input: string, output: string) {
+async function quantize(input: string, output: string, dataFile?: string) {
   const { bytes, model } = await readModel(input, '--input');
   const { quantizeWeightsInt8 } = await import('../../../models/onnx/quantize.js');
   const { encodeModel } = await import('../../../models/onnx/proto.js');
@@ -322,7 +344,7 @@ async function quantize(input: string, output: string) {
   if (result.report.quantized.length === 0) throw new CliError(`${input}: no MatMul with a float32 2-D weight initializer to quantize`, 1);
   const q = encodeModel(result.model);
   writeOutput(output, q);
-  const summary: { input: string; output: string; bytesIn: number; bytesOut: number; sizeReduction: number; quantized: string[]; maeFp32?: number; maeInt8?: number; maeIncrease?: number; heldOutRows?: number } = {
+  const summary: { input: string; output: string; bytesIn: number; bytesOut: number; sizeReduction: number; quantized: string[]; maeFp32?: number; maeInt8?: number; maeIncrease?: number; heldOutRows?: number; note?: string } = {
     input,
     output,
     bytesIn: bytes.length,
@@ -331,11 +353,20 @@ async function quantize(input: string, output: string) {
     quantized: result.report.quantized.map((w) => w.name),
   };
   const meta = metadataOf(model);
-  if (meta.kind === 'forecaster' && meta.training) {
+  const fromCsv = meta.training ? (JSON.parse(meta.training) as { source?: string }).source === 'csv' : false;
+  if (meta.kind === 'forecaster' && meta.training && (!fromCsv || dataFile)) {
     const { heldOutMae } = await import('../../../models/forecaster/evaluate.js');
-    const fp = await heldOutMae(bytes);
-    const i8 = await heldOutMae(q);
+    const series = dataFile ? await readCounts(dataFile) : undefined;
+    let fp, i8;
+    try {
+      fp = await heldOutMae(bytes, series);
+      i8 = await heldOutMae(q, series);
+    } catch (err) {
+      throw new CliError(`${dataFile ?? input}: ${(err as Error).message}`, 1);
+    }
     Object.assign(summary, { maeFp32: fp.mae, maeInt8: i8.mae, maeIncrease: i8.mae / fp.mae - 1, heldOutRows: fp.rows });
+  } else if (fromCsv) {
+    Object.assign(summary, { note: 'trained on a counts CSV: pass --data with that CSV to compare held-out MAE' });
   }
   return summary;
 }
