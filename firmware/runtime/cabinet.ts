@@ -1,4 +1,6 @@
 import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { findAssetDir } from './asset-dir.js';
 import { dirname, join } from 'node:path';
 import { SystemClock, type Clock } from '../../drivers/hal/clock.js';
 import { openBackends, type OpenedBackends } from '../../drivers/backends/index.js';
@@ -95,7 +97,7 @@ export async function startCabinet(o: CabinetOptions): Promise<Cabinet> {
   const cols = cabinetColumns(sampler.streams.map((s) => s.name));
   if (o.inference !== false) {
     if (cols) {
-      inference = startInference({ models: ['iforest-cabinet'] });
+      inference = startInference({ models: ['iforest-cabinet'], modelsDir: findAssetDir(dirname(fileURLToPath(import.meta.url)), 'models', 'manifest.json') });
       workers.push({ client: inference, role: 'inference' });
       extraStreams.push({ name: CABINET_MODEL_STREAM, unit: '', rateHz: 1, source: 'iforest-cabinet' });
     } else missing.push('cabinet model: the site lacks a temperature, humidity, bus voltage, current or vibration stream');

@@ -8,13 +8,29 @@ import { serveWorker } from './worker-host.js';
 export interface InferenceWorkerData {
   /** Models (manifest names) to load at start. */
   readonly models: readonly string[];
+  /** Folder holding manifest.json and the .onnx files. */
+  readonly modelsDir: string;
 }
 
 const data = workerData as InferenceWorkerData;
-const { loadModel } = await import('../../models/loader.js');
+const { readVerifiedModel } = await import('../../models/loader.js');
 const { runFloat } = await import('../../models/runtime.js');
-const sessions = new Map<string, Awaited<ReturnType<typeof loadModel>>>();
-for (const name of data.models) sessions.set(name, await loadModel(name, { threads: 1 }));
+const ort = await import('onnxruntime-node');
+type Loaded = ReturnType<typeof readVerifiedModel> & { session: import('onnxruntime-node').InferenceSession };
+const sessions = new Map<string, Loaded>();
+for (const name of data.models) {
+  // Hash-checked bytes (models/loader), then a lean session: one thread, no memory arena or
+  // pattern planning (single-row scoring gains nothing from them and they cost RSS).
+  const v = readVerifiedModel(name, { dir: data.modelsDir });
+  const session = await ort.InferenceSession.create(v.bytes, {
+    intraOpNumThreads: 1,
+    interOpNumThreads: 1,
+    enableCpuMemArena: false,
+    enableMemPattern: false,
+    graphOptimizationLevel: 'all',
+  });
+  sessions.set(name, { ...v, session });
+}
 
 serveWorker('inference', {
   /** Scores rows: { model, data (Float32Array, row-major), rows, cols } → the first output. */

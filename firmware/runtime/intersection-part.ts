@@ -27,8 +27,11 @@ export class Intersection implements IntersectionPart {
   onFault: ((source: string, message: string, tMs: number) => void) | null = null;
   readonly counters = { phaseChanges: 0, monitorTrips: 0 };
   /** Detector edge → first lamp output write it caused, ms (performance.now). */
-  readonly edgeToLamp = new LagHistogram(4096);
+  readonly edgeToLamp = new LagHistogram(16384);
+  /** Detector edge → end of the controller tick it triggered (whether or not a lamp changed), ms. */
+  readonly edgeToTick = new LagHistogram(16384);
   private edgeHr = -1;
+  private edgeHr0 = 0;
   private inEdge = false;
   private safe: string | null = null;
   private readonly calls = new Uint8Array(9);
@@ -106,10 +109,12 @@ export class Intersection implements IntersectionPart {
   private afterEdge(): void {
     if (this.safe || !this.traffic.controller.running) return;
     this.edgeHr = performance.now();
+    this.edgeHr0 = this.edgeHr;
     this.inEdge = true;
     try {
       this.traffic.controller.tick();
     } finally {
+      this.edgeToTick.observe(performance.now() - this.edgeHr0);
       this.inEdge = false;
       this.edgeHr = -1;
     }

@@ -33,6 +33,11 @@ export class LagHistogram {
     return out;
   }
 
+  /** The raw observations kept (up to the capacity), oldest first, without draining them. */
+  values(): Float64Array {
+    return this.recent.slice(0, this.recentLen);
+  }
+
   /** Approximate quantile from the buckets (upper bound of the bucket holding it). */
   quantile(q: number): number {
     if (this.count === 0) return 0;

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { absoluteNowMs, evaluateHealth, type HeartbeatState } from '../runtime/heartbeat.js';
+import { findAssetDir } from '../runtime/asset-dir.js';
 import type { StatusMetrics } from './metrics.js';
 import type { StatusSnapshot } from './snapshot.js';
 
@@ -20,11 +21,13 @@ export interface StatusServerOptions {
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
+// In dist/ only the .js files are compiled: take the dashboard files from the source tree.
+const dashboard = (): string => findAssetDir(here, 'firmware/status/dashboard', 'index.html');
 const require = createRequire(import.meta.url);
 const STATIC: Record<string, { file: () => string; type: string }> = {
-  '/': { file: () => join(here, 'dashboard', 'index.html'), type: 'text/html; charset=utf-8' },
-  '/dashboard.js': { file: () => join(here, 'dashboard', 'dashboard.js'), type: 'text/javascript; charset=utf-8' },
-  '/dashboard.css': { file: () => join(here, 'dashboard', 'dashboard.css'), type: 'text/css; charset=utf-8' },
+  '/': { file: () => join(dashboard(), 'index.html'), type: 'text/html; charset=utf-8' },
+  '/dashboard.js': { file: () => join(dashboard(), 'dashboard.js'), type: 'text/javascript; charset=utf-8' },
+  '/dashboard.css': { file: () => join(dashboard(), 'dashboard.css'), type: 'text/css; charset=utf-8' },
   '/vendor/uplot/uPlot.iife.min.js': { file: () => join(uplotDist(), 'uPlot.iife.min.js'), type: 'text/javascript; charset=utf-8' },
   '/vendor/uplot/uPlot.min.css': { file: () => join(uplotDist(), 'uPlot.min.css'), type: 'text/css; charset=utf-8' },
 };
