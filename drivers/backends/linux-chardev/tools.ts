@@ -88,12 +88,16 @@ export class ToolLines implements LineProvider {
     child.stderr!.on('data', (c: string) => {
       stderr += c;
     });
+    let ended = false;
     const fail = (err?: Error, status: number | null = null): void => {
+      if (ended) return; // a failed spawn emits both 'error' and 'close'
+      ended = true;
       this.monitors.delete(child);
       if (!released) this.onMonitorError(toolError(this.tools.gpiomon, stderr, status, err), chip, offset);
     };
     child.on('error', (err) => fail(err));
-    child.on('exit', (status) => fail(undefined, status));
+    // 'close', not 'exit': only then has all of stderr (the reason) been read.
+    child.on('close', (status) => fail(undefined, status));
     return {
       initial,
       release: () => {

@@ -41,7 +41,7 @@ async function startFake(): Promise<{ port: string; py: ChildProcessWithoutNullS
 
 /** Waits (really) until `cond` holds: the other end is a separate process. */
 async function until(cond: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
+  for (let i = 0; i < 1000 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
   assert.ok(cond(), `timed out waiting for ${what}`);
 }
 
@@ -54,17 +54,17 @@ describe('firmata over a serial port (pty + fake StandardFirmata)', () => {
 
       const lamp = gpio.output({ pin: 13 }) as FirmataOutput;
       lamp.write(1);
-      assert.equal(await lamp.confirm(1000), 1, 'the board latched the lamp on');
+      assert.equal(await lamp.confirm(5000), 1, 'the board latched the lamp on');
       await fake.cmd('reset'); // the Arduino rebooted behind our back
-      assert.equal(await lamp.confirm(1000), 0);
+      assert.equal(await lamp.confirm(5000), 0);
       assert.equal(lamp.read(), 0, 'read() now shows the lamp off');
 
       // An active-low relay lamp never drives low (= on) while it is being set up as "off".
       const relay = gpio.output({ pin: 7 }, { activeLow: true }) as FirmataOutput;
-      assert.equal(await relay.confirm(1000), 0, 'logically off');
+      assert.equal(await relay.confirm(5000), 0, 'logically off');
       assert.equal(await fake.cmd('history 7'), '1', 'driven high only, from the moment it became an output');
       relay.write(1);
-      assert.equal(await relay.confirm(1000), 1);
+      assert.equal(await relay.confirm(5000), 1);
       assert.equal(await fake.cmd('history 7'), '1,0');
 
       const loop = gpio.input({ pin: 2 });

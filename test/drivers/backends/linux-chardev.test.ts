@@ -283,6 +283,23 @@ describe('linux-chardev with the gpioset/gpioget/gpiomon tools', () => {
     await gpio.close();
   });
 
+  it('a missing gpiomon is reported once, naming the package to install', { timeout: 20_000 }, async () => {
+    const t = fakeTools('tools-nomon');
+    const { gpio } = await open({ clock: new VirtualClock(), root: ROOT }, { loadLibgpiod: noBinding, tools: { ...t.tools, gpiomon: join(t.dir, 'absent') } });
+    const errors: HalError[] = [];
+    await new Promise<void>((resolve) => {
+      gpio.onError((e) => {
+        errors.push(e);
+        setTimeout(resolve, 50); // give a second report (from 'close') the chance to arrive
+      });
+      gpio.input({ pin: 37, chip: 'pinctrl-rp1', line: 26 });
+    });
+    assert.equal(errors.length, 1);
+    assert.equal(errors[0]!.kind, 'notFound');
+    assert.match(errors[0]!.message, /install the Debian package "gpiod"/);
+    await gpio.close();
+  });
+
   it('runs the real libgpiod 1.6 gpioset, which finds no gpiochip4 in this container', async () => {
     const { gpio } = await open({ clock: new VirtualClock(), root: ROOT }, { loadLibgpiod: noBinding });
     assert.throws(() => gpio.output(PIN11), kind('notFound', /gpioset: .*No such file or directory/));
