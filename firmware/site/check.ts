@@ -2,7 +2,7 @@ import { BOARD_IDS, getBoard } from '../../boards/index.js';
 import type { BoardProfile } from '../../boards/types.js';
 import { GPIO_BACKEND_NAMES, I2C_BACKEND_NAMES } from '../../drivers/backends/index.js';
 import type { SiteProblem } from './load.js';
-import type { Site } from './schema.js';
+import { detectorInput, lampHead, sensorSpec, siteSchema, type Site } from './schema.js';
 
 /**
  * Board-aware validation of a site file that already passed the schema: everything zod
@@ -134,4 +134,49 @@ export function resolveSiteBoard(site: Site, override?: string): { board: BoardP
 export function siteSummary(site: Site, board: BoardProfile | null): string {
   const n = (k: number, word: string) => `${k} ${word}${k === 1 ? '' : 's'}`;
   return `board ${board?.id ?? site.board}, ${n(Object.keys(site.lamps.phases).length, 'phase')}, ${n(site.detectors.length, 'detector')}, ${n(site.sensors.length, 'sensor')}`;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The same checks on a site file that failed the schema, so one run still reports every
+ * problem: each lamp head, detector and sensor that validates on its own is checked, under
+ * its original path (`detectors.3.pin` stays 3 even when detector 2 was invalid).
+ */
+export function checkPartialSite(raw: unknown, board: BoardProfile | null): CheckProblem[] {
+  if (!isObject(raw)) return [];
+  const phases: Record<string, Site['lamps']['phases'][string]> = {};
+  const rawPhases = isObject(raw['lamps']) && isObject(raw['lamps']['phases']) ? raw['lamps']['phases'] : {};
+  for (const [key, value] of Object.entries(rawPhases)) {
+    const head = lampHead.safeParse(value);
+    if (/^[1-8]$/.test(key) && head.success) phases[key] = head.data;
+  }
+  const keep = <T>(list: unknown, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }) => {
+    const items: T[] = [];
+    const index: number[] = [];
+    (Array.isArray(list) ? list : []).forEach((v, i) => {
+      const r = schema.safeParse(v);
+      if (r.success) {
+        items.push(r.data);
+        index.push(i);
+      }
+    });
+    return { items, index };
+  };
+  const detectors = keep(raw['detectors'], detectorInput);
+  const sensors = keep(raw['sensors'], sensorSpec);
+  const backend = siteSchema.shape.backend.safeParse(raw['backend']);
+  const site = {
+    id: 'partial',
+    board: typeof raw['board'] === 'string' ? raw['board'] : 'auto',
+    backend: backend.success ? backend.data : {},
+    lamps: { active_low: false, phases },
+    detectors: detectors.items,
+    sensors: sensors.items,
+  } as Site;
+  const remap = (text: string) =>
+    text
+      .replace(/\bdetectors\.(\d+)/g, (_m, i: string) => `detectors.${detectors.index[Number(i)]}`)
+      .replace(/\bsensors\.(\d+)/g, (_m, i: string) => `sensors.${sensors.index[Number(i)]}`);
+  return checkSite(site, board).map((p) => ({ ...p, path: remap(p.path), message: remap(p.message) }));
 }

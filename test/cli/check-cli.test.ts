@@ -65,4 +65,15 @@ describe('wayside check (CLI)', () => {
     assert.equal(r.code, 1);
     assert.match(r.stderr, /\(file\): ENOENT/);
   });
+
+  it('schema problems and board problems of one file come out in one run', () => {
+    const out = JSON.parse(wayside('check', fx('schema-and-board.yaml'), '--json').stdout);
+    assert.equal(out.ok, false);
+    assert.equal(out.board, 'raspberry-pi-4');
+    assert.deepEqual(
+      out.problems.map((p: { code: string; path: string }) => `${p.code} ${p.path}`),
+      ['schema id', 'schema lamps.phases.3.green', 'schema detectors.0.phase', 'schema sensors.0.chip',
+        'pin-not-gpio lamps.phases.2.red', 'pin-twice detectors.1.pin', 'i2c-address-clash sensors.2.address'],
+    );
+  });
 });

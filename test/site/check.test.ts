@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { getBoard } from '../../boards/index.js';
-import { checkSite, resolveSiteBoard, siteSummary, type CheckProblem } from '../../firmware/site/check.js';
+import { checkPartialSite, checkSite, resolveSiteBoard, siteSummary, type CheckProblem } from '../../firmware/site/check.js';
 import { loadSite, SiteError } from '../../firmware/site/load.js';
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 const demo = fileURLToPath(new URL('../../firmware/sites/demo.yaml', import.meta.url));
@@ -117,5 +119,18 @@ describe('checkSite: board-aware site validation', () => {
       for (const p of ['id', 'lamps.phases.9', 'sensors.0.chip', 'sensors.0.address']) assert.ok(paths.includes(p), `missing ${p} in ${paths.join(', ')}`);
       return true;
     });
+  });
+
+  it('a file that fails the schema is still checked on the parts that validate, under their original paths', () => {
+    const raw = parse(readFileSync(fixture('schema-and-board.yaml'), 'utf8'));
+    const ps = checkPartialSite(raw, getBoard('raspberry-pi-4')!);
+    assert.deepEqual(
+      ps.map((p) => `${p.code} ${p.path}: ${p.message}`),
+      [
+        'pin-not-gpio lamps.phases.2.red: pin 1 is power-3v3 (3V3) on raspberry-pi-4, not a GPIO line',
+        'pin-twice detectors.1.pin: pin 13 is already used by lamps.phases.2.yellow',
+        'i2c-address-clash sensors.2.address: address 0x41 on bus 1 is already used by sensors.1 (b)',
+      ],
+    );
   });
 });

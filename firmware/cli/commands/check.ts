@@ -6,6 +6,18 @@ interface CheckOptions {
   board?: string;
 }
 
+/** The YAML as plain data, or undefined when it is not even valid YAML (or unreadable). */
+async function rawYaml(file: string): Promise<unknown> {
+  const { readFile } = await import('node:fs/promises');
+  const { parseDocument } = await import('yaml');
+  try {
+    const doc = parseDocument(await readFile(file, 'utf8'));
+    return doc.errors.length > 0 ? undefined : (doc.toJS() as unknown);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * `wayside check SITE`: every problem of a site file, schema and board-aware, without
  * touching hardware. Exit 0 with a one-line summary, or 1 with all problems listed.
@@ -21,7 +33,7 @@ export function register(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(async (file: string, opts: CheckOptions) => {
       const { loadSite, SiteError } = await import('../../site/load.js');
-      const { checkSite, resolveSiteBoard, siteSummary } = await import('../../site/check.js');
+      const { checkSite, checkPartialSite, resolveSiteBoard, siteSummary } = await import('../../site/check.js');
       type Problem = { path: string; code: string; message: string };
       let problems: Problem[] = [];
       const notes: string[] = [];
@@ -40,6 +52,14 @@ export function register(program: Command): void {
       } catch (err) {
         if (!(err instanceof SiteError)) throw err;
         problems = err.problems.map((p) => ({ ...p, code: 'schema' }));
+        // Keep going on what did validate, so one run lists every problem.
+        const raw = await rawYaml(file);
+        if (raw !== undefined) {
+          const boardName = opts.board ?? (typeof (raw as { board?: unknown })?.board === 'string' ? (raw as { board: string }).board : 'auto');
+          const resolved = resolveSiteBoard({ board: boardName } as Parameters<typeof resolveSiteBoard>[0], opts.board);
+          boardId = resolved.board?.id ?? boardName;
+          problems.push(...resolved.problems, ...checkPartialSite(raw, resolved.board));
+        }
       }
       const ok = problems.length === 0;
       if (opts.json) {
