@@ -45,7 +45,7 @@ export class LinuxI2cBus implements I2cBus {
     if (this.closed) throw new HalError('invalid', `${ctx}: bus used after close`);
     for (const op of ops) {
       if (op.kind === 'write') {
-        const buf = Buffer.from(op.data.buffer, op.data.byteOffset, op.data.length);
+        const buf = bufferOf(op.data);
         let n: number;
         try {
           n = (await this.bus.i2cWrite(address, buf.length, buf)).bytesWritten;
@@ -54,7 +54,7 @@ export class LinuxI2cBus implements I2cBus {
         }
         if (n !== buf.length) throw new HalError('noAck', `${ctx} write ${hex(op.data)}: only ${n} of ${buf.length} bytes written`);
       } else {
-        const buf = Buffer.from(op.into.buffer, op.into.byteOffset, op.into.length);
+        const buf = bufferOf(op.into);
         let n: number;
         try {
           n = (await this.bus.i2cRead(address, buf.length, buf)).bytesRead;
@@ -65,6 +65,21 @@ export class LinuxI2cBus implements I2cBus {
       }
     }
   }
+}
+
+/**
+ * i2c-bus wants Buffers; drivers pass Uint8Arrays they reuse for every sample. A Buffer view of
+ * each array is made once and kept (not copied), so polling allocates no byte buffers.
+ */
+const views = new WeakMap<Uint8Array, Buffer>();
+export function bufferOf(a: Uint8Array): Buffer {
+  if (Buffer.isBuffer(a)) return a;
+  let b = views.get(a);
+  if (!b) {
+    b = Buffer.from(a.buffer, a.byteOffset, a.length);
+    views.set(a, b);
+  }
+  return b;
 }
 
 function hex(data: Uint8Array): string {

@@ -27,7 +27,8 @@ export class LibgpiodLines implements LineProvider {
   readonly kind = 'node-libgpiod' as const;
   readonly readbackIsReal = true;
   private readonly chips = new Map<string, object>();
-  private readonly polled = new Set<{ line: LibgpiodLine; onSample: (l: Level) => void }>();
+  // An array, not a Set: the poll runs every few ms and must not allocate an iterator.
+  private polled: { line: LibgpiodLine; onSample: (l: Level) => void }[] = [];
   private timer: TimerHandle | undefined;
 
   constructor(
@@ -51,13 +52,13 @@ export class LibgpiodLines implements LineProvider {
     line.requestInputModeFlags(consumer, activeLow ? this.lib.Line.RequestFlags.ACTIVE_LOW : 0);
     const initial = line.getValue();
     const entry = { line, onSample };
-    this.polled.add(entry);
+    this.polled.push(entry);
     this.timer ??= this.clock.setInterval(() => this.poll(), this.pollMs);
     return {
       initial,
       release: () => {
-        this.polled.delete(entry);
-        if (this.polled.size === 0) {
+        this.polled = this.polled.filter((p) => p !== entry);
+        if (this.polled.length === 0) {
           this.clock.clearTimer(this.timer);
           this.timer = undefined;
         }
@@ -69,13 +70,15 @@ export class LibgpiodLines implements LineProvider {
   close(): void {
     this.clock.clearTimer(this.timer);
     this.timer = undefined;
-    this.polled.clear();
+    this.polled = [];
     // Chips close when garbage-collected; node-libgpiod has no explicit close.
     this.chips.clear();
   }
 
   private poll(): void {
-    for (const p of this.polled) {
+    const polled = this.polled;
+    for (let i = 0; i < polled.length; i++) {
+      const p = polled[i]!;
       let v: Level;
       try {
         v = p.line.getValue();

@@ -81,9 +81,14 @@ describe('i2c-bus backend (fake i2c-bus module)', () => {
     assert.equal(id[0], 0x60);
     await i2cWrite(bus, 0x76, Uint8Array.of(0xf4, 0x27));
     assert.equal(mem[0xf4], 0x27);
-    const b = new Uint8Array(8).subarray(2, 4); // a view into a larger buffer is filled in place
-    await i2cRead(bus, 0x76, b);
-    assert.deepEqual(fake.log, ['w 76 208', 'r 76 1', 'w 76 244,39', 'r 76 2']);
+    mem[0xd1] = 0x61;
+    const big = new Uint8Array(8);
+    const b = big.subarray(2, 4); // a view into a larger buffer is filled in place
+    await i2cWriteRead(bus, 0x76, Uint8Array.of(0xd0), b);
+    assert.deepEqual([...big], [0, 0, 0x60, 0x61, 0, 0, 0, 0]);
+    await i2cWriteRead(bus, 0x76, Uint8Array.of(0xf4), b); // the same array again: same view, new bytes
+    assert.deepEqual([...big], [0, 0, 0x27, 0, 0, 0, 0, 0]);
+    assert.deepEqual(fake.log, ['w 76 208', 'r 76 1', 'w 76 244,39', 'w 76 208', 'r 76 2', 'w 76 244', 'r 76 2']);
   });
 
   it('maps errno to HalError kinds with bus and address in the message', async () => {
