@@ -248,6 +248,9 @@ async function verifyKeys(o: FlashOptions, root: string): Promise<{ pem: string;
 type Log = (line: string) => void;
 
 async function install(o: FlashOptions, root: string, log: Log): Promise<number> {
+  if (!o.dryRun && process.getuid?.() !== 0) {
+    throw new FlashError('installing sets file owners and runs systemd-sysusers on the target: run flash.sh as root (sudo), or add --dry-run', 2);
+  }
   const board = await resolveBoard(o, root);
   await checkSiteFile(o, board);
   log(`flash: board ${o.board}${board && o.board === 'auto' ? ` (detected ${board.id})` : ''}, site ${o.site}, root ${root}${o.dryRun ? ' — DRY RUN, nothing is changed' : ''}`);
