@@ -5,10 +5,22 @@ import { GaussianTailDetector, gaussianTailSpec } from './gaussian-tail.js';
 import { KnnConformalDetector, knnConformalSpec } from './knn-conformal.js';
 
 /**
- * Ensemble of the Gaussian tail (level and spike anomalies, in value space) and the conformal
- * k-NN (shape anomalies, in lag-vector space). Each member runs without its own holdoff;
- * their scores are combined (`mode` 0 = max, 1 = mean, 2 = weighted, `weight` on the k-NN)
- * and one shared holdoff turns a burst of high scores into one alert.
+ * The default detector: an ensemble tuned as ONE parameter set on the whole NAB corpus.
+ *
+ * - Gaussian tail channels (gaussian-tail.ts), scored as −log10 of the two-sided tail
+ *   probability and mapped to l / (l + `decades`):
+ *   the value against the last `long*` values; the step x − x₋₁ against the last
+ *   `diffWindow` steps; and the residual against the same time yesterday against the last
+ *   `seasonWindow` residuals. The step and season channels count only when the step or
+ *   residual is larger than every one of their window (`diffNovel`), so a square wave's
+ *   regular edges do not alert while a new kind of jump does.
+ * - The conformal k-NN (knn-conformal.ts) on 19-value lag vectors catches shapes the
+ *   Gaussian channels miss; its p-value enters with `weight` (mode 2), or by max (0) / mean (1).
+ * - One AlertHoldoff shapes the result: after a score ≥ `alertLevel` the next `holdoff`
+ *   samples are silenced, and each alert adds `fatigue` (decaying over `fatigueTau` samples)
+ *   to the bar, so bursty streams pay for their bursts and quiet streams keep their first alert.
+ * - `recordWindow` > 0 rescales both members against their own recent maximum instead
+ *   (recent-max-ratio.ts); measured worse on NAB, kept for comparison.
  */
 export class EnsembleDetector implements Detector {
   readonly name = 'ensemble';
@@ -74,11 +86,11 @@ export class EnsembleDetector implements Detector {
 
 export const ensembleSpec: DetectorSpec = {
   name: 'ensemble',
-  summary: 'Gaussian tail + conformal k-NN, combined, with one alert holdoff',
+  summary: 'default: Gaussian tail (value, step, same time yesterday) + 0.2 conformal k-NN, with alert holdoff and fatigue',
   defaults: {
     long1: 6400,
-    long2: 6400,
-    long3: 6400,
+    long2: 0,
+    long3: 0,
     decades: 8,
     diffWindow: 6400,
     diffNovel: 1,
@@ -88,7 +100,7 @@ export const ensembleSpec: DetectorSpec = {
     train: 400,
     calib: 400,
     mode: 2,
-    weight: 0,
+    weight: 0.2,
     recordWindow: 0,
     floorG: 0,
     floorK: 0,

@@ -40,11 +40,12 @@ export class GaussianTailDetector implements Detector {
   private seen = 0;
 
   constructor(p: DetectorParams) {
-    this.history = [p.long1!, p.long2!, p.long3!].map((n) => new RollingWindow(n));
+    // a scale of 0 is off
+    this.history = [p.long1!, p.long2!, p.long3!].filter((n) => n > 0).map((n) => new RollingWindow(n));
     this.recent = new RollingWindow(p.short!);
     this.minHistory = p.minHistory!;
     this.decades = p.decades!;
-    this.holdoff = new AlertHoldoff(p.alertLevel!, p.holdoff!, p.damp!);
+    this.holdoff = new AlertHoldoff(p.alertLevel!, p.holdoff!, p.damp!, p.fatigue!, p.fatigueTau!);
     this.steps = p.diffWindow! > 0 ? new RollingWindow(p.diffWindow!) : null;
     this.stepRecord = p.diffWindow! > 0 && p.diffNovel! > 0 ? new RecentMaxRatio(p.diffWindow!) : null;
     this.seasonRing = new Float64Array(p.seasonWindow! > 0 ? MAX_SEASON_LAG : 0);
@@ -131,7 +132,22 @@ const MAX_SEASON_LAG = 1440;
 
 export const gaussianTailSpec: DetectorSpec = {
   name: 'gaussian-tail',
-  summary: 'multi-scale windowed Gaussian tail probability (−log10 of 2Q(|z|))',
-  defaults: { short: 1, long1: 64, long2: 288, long3: 2016, minHistory: 16, decades: 8, diffWindow: 0, diffNovel: 0, seasonWindow: 0, alertLevel: 1, holdoff: 0, damp: 0 },
+  summary: 'windowed Gaussian tail probability (−log10 2Q(|z|)) of value, step and same-time-yesterday residual, up to 3 scales, holdoff and fatigue',
+  defaults: {
+    short: 1,
+    long1: 6400,
+    long2: 0,
+    long3: 0,
+    minHistory: 16,
+    decades: 8,
+    diffWindow: 6400,
+    diffNovel: 1,
+    seasonWindow: 2000,
+    alertLevel: 0.45,
+    holdoff: 100,
+    damp: 0,
+    fatigue: 0.1,
+    fatigueTau: 2000,
+  },
   create: (p) => new GaussianTailDetector(p),
 };
