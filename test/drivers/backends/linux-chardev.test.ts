@@ -19,9 +19,9 @@ const tmp = mkdtempSync(join(tmpdir(), 'wayside-chardev-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** A fake root with the chips of a Pi 5: the header is on RP1, which probes as gpiochip4. */
-function fakeRoot(name: string, nestedLabel = false): string {
+function fakeRoot(name: string, nestedLabel = false, rp1Chip = 'gpiochip4'): string {
   const root = join(tmp, name);
-  const chips: [string, string][] = [['gpiochip0', 'gpio-brcmstb@107d508500'], ['gpiochip4', 'pinctrl-rp1'], ['gpiochip10', 'rpi-firmware-gpio']];
+  const chips: [string, string][] = [['gpiochip0', 'gpio-brcmstb@107d508500'], [rp1Chip, 'pinctrl-rp1'], ['gpiochip10', 'rpi-firmware-gpio']];
   for (const [chip, label] of chips) {
     const dir = join(root, 'sys', 'bus', 'gpio', 'devices', chip);
     if (nestedLabel) {
@@ -37,6 +37,11 @@ function fakeRoot(name: string, nestedLabel = false): string {
 }
 
 const ROOT = fakeRoot('pi5');
+/**
+ * For the tests that call the real node-libgpiod / gpioset: the chip resolves to a gpiochip
+ * number no machine has, so running the suite on a real Pi 5 never drives header pin 11.
+ */
+const ROOT_NO_SUCH_CHIP = fakeRoot('pi5-absent-chip', false, 'gpiochip999');
 const PIN11: PinRef = { pin: 11, chip: 'pinctrl-rp1', line: 17, sysfs: null };
 const kind = (k: string, re?: RegExp) => (e: unknown) => e instanceof HalError && e.kind === k && (!re || re.test(e.message));
 
@@ -191,10 +196,10 @@ describe('linux-chardev with node-libgpiod (fake binding)', () => {
     assert.throws(() => out.write(1), kind('invalid', /after close/));
   });
 
-  it('loads the real node-libgpiod, which reports the missing /dev/gpiochip4 here', async () => {
-    const { gpio } = await open({ clock: new VirtualClock(), root: ROOT });
+  it('loads the real node-libgpiod, which reports a missing /dev/gpiochipN as notFound', async () => {
+    const { gpio } = await open({ clock: new VirtualClock(), root: ROOT_NO_SUCH_CHIP });
     assert.equal(gpio.lines.kind, 'node-libgpiod', 'node-libgpiod is an optionalDependency built against libgpiod-dev');
-    assert.throws(() => gpio.output(PIN11), (e: unknown) => e instanceof HalError && e.kind === 'notFound' && /gpiochip4/.test(e.message));
+    assert.throws(() => gpio.output(PIN11), (e: unknown) => e instanceof HalError && e.kind === 'notFound' && /gpiochip999/.test(e.message));
   });
 });
 
@@ -300,8 +305,8 @@ describe('linux-chardev with the gpioset/gpioget/gpiomon tools', () => {
     await gpio.close();
   });
 
-  it('runs the real libgpiod 1.6 gpioset, which finds no gpiochip4 in this container', async () => {
-    const { gpio } = await open({ clock: new VirtualClock(), root: ROOT }, { loadLibgpiod: noBinding });
+  it('runs the real libgpiod 1.6 gpioset, which reports a missing chip as notFound', async () => {
+    const { gpio } = await open({ clock: new VirtualClock(), root: ROOT_NO_SUCH_CHIP }, { loadLibgpiod: noBinding });
     assert.throws(() => gpio.output(PIN11), kind('notFound', /gpioset: .*No such file or directory/));
   });
 });
