@@ -120,7 +120,7 @@ describe('conflict monitor', () => {
     r.clock.advance(1500);
     r.show(2, 'red');
     r.clock.advance(100);
-    assert.equal(r.trips[0]?.fault, 'short-yellow');
+    assert.equal((r.trips as MonitorTrip[])[0]?.fault, 'short-yellow');
   });
 
   it('trips when a conflicting green cuts the red clearance short', () => {

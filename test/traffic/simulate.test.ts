@@ -30,7 +30,7 @@ function run(input: ScenarioInput) {
 }
 
 /** Runs the independent checker (shared/tools/traffic_check.py) on an events file; fails loudly if it cannot. */
-function check(lines: string[], name: string, args: string[] = []): { safe: boolean; problems: string[]; trips: number[] } {
+function check(lines: string[], name: string, args: string[] = []): { safe: boolean; changes: number; problems: string[]; trips: number[] } {
   assert.ok(existsSync(PYTHON), `${PYTHON} is required to run the independent safety checker (apt-get install python3)`);
   assert.ok(existsSync(CHECKER), `the safety checker is missing at ${CHECKER} (shared/ must sit beside the repository)`);
   const file = join(tmp, `${name}.jsonl`);
