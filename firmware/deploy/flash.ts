@@ -80,6 +80,8 @@ export interface FlashOptions {
   watchdogSec: number;
 }
 
+const VERSION_RE = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/;
+
 const usage = (msg: string) => new FlashError(`${msg}\n${USAGE}`, 2);
 
 function isDir(p: string): boolean {
@@ -155,7 +157,7 @@ export function parseFlashArgs(argv: string[]): FlashOptions {
     throw usage('--deps device runs npm ci on the device: it needs --ssh or --rootfs / (on the device itself)');
   }
   if (v.arch !== 'arm64' && v.arch !== 'x64') throw usage(`--arch ${v.arch}: expected arm64 or x64`);
-  if (v.version !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/.test(v.version)) throw usage(`--version ${v.version}: letters, digits, . _ + - only`);
+  if (v.version !== undefined && !VERSION_RE.test(v.version)) throw usage(`--version ${v.version}: letters, digits, . _ + - only`);
   for (const [flag, path] of [['--sign-key', v['sign-key']], ['--verify-key', v['verify-key']]] as const) {
     if (path !== undefined && !isFile(path)) throw usage(`${flag} ${path}: no such file`);
   }
@@ -283,6 +285,8 @@ async function install(o: FlashOptions, root: string, log: Log): Promise<number>
       }
     }
 
+    // The version names a directory on the target: an unsigned manifest must not steer it elsewhere.
+    if (bundleDir && !VERSION_RE.test(version)) throw new FlashError(`bundle version ${JSON.stringify(version)} is not a valid release name`, 1);
     const previous = await currentRelease(root);
     if (previous === version) throw new FlashError(`release ${version} is already current on ${root}; give a new --version`, 1);
     const releasePub = existsSync(join(root, 'etc/wayside/release.pub')) ? undefined : keys[0]?.pem;
@@ -427,7 +431,8 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
       process.stderr.write(`flash: ${err.message}\n`);
       process.exitCode = err.exitCode;
     } else {
-      process.stderr.write(`flash: failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      // Build and copy failures (tsc errors, a full disk) are reported as they are, without a stack.
+      process.stderr.write(`flash: failed: ${err instanceof Error ? err.message : String(err)}\n`);
       process.exitCode = 1;
     }
   }

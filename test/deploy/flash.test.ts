@@ -256,6 +256,16 @@ describe('flash.sh into a temporary root filesystem', () => {
     assert.equal(readlinkSync(join(root, 'opt/wayside/current')), 'releases/4.0.0');
   });
 
+  it('a manifest version that would leave /opt/wayside/releases is refused', async () => {
+    const root = await newRoot('traversal');
+    const bundle = await makeBundle('7.0.0');
+    await writeManifest(bundle, '../../../etc');
+    const r = await run(['--board', 'rock-5b', '--site', site, '--rootfs', root, '--bundle', bundle]);
+    assert.equal(r.code, 1);
+    assert.match(r.log, /bundle version "\.\.\/\.\.\/\.\.\/etc" is not a valid release name/);
+    assert.deepEqual(readdirSync(root), []);
+  });
+
   it('--dry-run prints every action and changes nothing', async () => {
     const root = await newRoot('dry');
     assert.equal((await run(['--board', 'rock-5b', '--site', site, '--rootfs', root, '--bundle', await makeBundle('5.0.0'), '--health-url', health.url(200)])).code, 0);
