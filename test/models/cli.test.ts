@@ -140,9 +140,15 @@ describe('wayside models (CLI)', () => {
     assert.match(g.stderr, /gap\.csv:11: expected the interval after weekday 4 minute 840 \(weekday 4 minute 870\): rows must be consecutive/);
   });
 
-  it('verify passes on the shipped models', () => {
+  it('verify passes on the shipped models, and info shows a shipped model\'s manifest entry', () => {
     const r = wayside('models', 'verify', '--json');
     assert.equal(r.code, 0, r.stderr);
     assert.ok(JSON.parse(r.stdout).every((m: { ok: boolean }) => m.ok));
+    const i = wayside('models', 'info', join(import.meta.dirname, '../../models/flow-forecaster.int8.onnx'), '--json');
+    const info = JSON.parse(i.stdout);
+    assert.equal(info.manifest.name, 'flow-forecaster.int8');
+    assert.equal(info.manifestMatch, true);
+    assert.equal(info.nodeCounts.DequantizeLinear, 3);
+    assert.deepEqual(info.initializerTypes, { float32: 10, int8: 3 });
   });
 });
