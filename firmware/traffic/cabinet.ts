@@ -16,6 +16,8 @@ import { compatiblePairs } from './structure.js';
  * and the conflict monitor (which reads the raw outputs). A monitor reset restarts the
  * controller in all-red. The runtime and the simulator both build their cabinet here.
  */
+export const ERRATIC_PER_MIN = 70;
+
 export interface CabinetOptions {
   /** Clock of the monitor and the flasher (the cabinet's own hardware). */
   readonly clock: Clock;
@@ -110,6 +112,8 @@ export function buildCabinet(o: CabinetOptions): Cabinet {
       phase: d.phase,
       maxPresenceMs: ms(d.max_presence_s),
       noActivityMs: ms(d.no_activity_s),
+      // NEMA erratic-count diagnostics: no real lane gives 70 vehicles a minute.
+      erraticPerMin: ERRATIC_PER_MIN,
       input: o.gpio.input({ pin: d.pin }, { activeLow: d.active_low, debounceMs: d.debounce_ms }),
     });
   });

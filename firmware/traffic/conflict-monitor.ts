@@ -302,7 +302,10 @@ export class ConflictMonitor {
     this.cond(C_FLASH_OUT, lit >= 0, now, lit, -1);
     // Lamp-out during flash is seen only in the lit half; the dark half neither clears nor confirms it.
     if (redLit) this.cond(C_FLASH_RED_OUT, redOut >= 0, now, redOut, -1);
-    for (const k of [C_CONFLICT, C_DUAL, C_DARK, C_RED_CLEAR]) this.condSince[k] = -1;
+    this.condSince[C_CONFLICT] = -1;
+    this.condSince[C_DUAL] = -1;
+    this.condSince[C_DARK] = -1;
+    this.condSince[C_RED_CLEAR] = -1;
   }
 
   private cond(k: number, present: boolean, now: number, ch: number, other: number): void {

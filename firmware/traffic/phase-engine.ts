@@ -30,9 +30,11 @@ export interface DetectorSpec {
   readonly maxPresenceMs: number;
   /** No actuation for this long is a dead detector. 0 disables. */
   readonly noActivityMs: number;
+  /** More actuations than this in one minute is an erratic (chattering) detector. 0 or absent disables. */
+  readonly erraticPerMin?: number;
 }
 
-export type DetectorFaultKind = 'max-presence' | 'no-activity';
+export type DetectorFaultKind = 'max-presence' | 'no-activity' | 'erratic';
 
 export type EngineEvent =
   | { readonly type: 'indication'; readonly t: number; readonly phase: number; readonly indication: PhaseIndication }
@@ -55,6 +57,8 @@ interface DetectorState {
   onSince: number;
   lastChange: number;
   failed: DetectorFaultKind | null;
+  windowStart: number;
+  windowCount: number;
 }
 
 const NEG = -Infinity;
@@ -125,7 +129,7 @@ export class PhaseEngine implements EngineView {
     for (const d of options.detectors ?? []) {
       if (!structure.phases.includes(d.phase)) throw new Error(`detector ${d.channel}: phase ${d.phase} is not in use`);
       if (this.detByChannel.has(d.channel)) throw new Error(`detector channel ${d.channel} is listed twice`);
-      const st: DetectorState = { spec: d, on: false, onSince: 0, lastChange: 0, failed: null };
+      const st: DetectorState = { spec: d, on: false, onSince: 0, lastChange: 0, failed: null, windowStart: 0, windowCount: 0 };
       this.dets.push(st);
       this.detByChannel.set(d.channel, st);
     }
@@ -155,6 +159,8 @@ export class PhaseEngine implements EngineView {
     for (const d of this.dets) {
       d.lastChange = now;
       d.onSince = now;
+      d.windowStart = now;
+      d.windowCount = 0;
     }
     if (withFlash && this.startupFlashMs > 0) this.setMode('startup-flash', now);
     else this.setMode('startup-red', now);
@@ -207,6 +213,7 @@ export class PhaseEngine implements EngineView {
     if (d.failed === 'no-activity') this.restore(d, now);
     if (on) {
       d.onSince = now;
+      d.windowCount++;
       if (d.failed) return;
       this.occ[p]!++;
       this.count[p]!++;
@@ -492,8 +499,19 @@ export class PhaseEngine implements EngineView {
 
   private diagnose(now: number): void {
     for (const d of this.dets) {
-      if (d.failed) continue;
       const s = d.spec;
+      if (s.erraticPerMin && now - d.windowStart >= 60000) {
+        // One-minute count windows: too many actuations fails the detector, a calm minute restores it.
+        const erratic = d.windowCount > s.erraticPerMin;
+        d.windowStart = now;
+        d.windowCount = 0;
+        if (erratic && !d.failed) {
+          this.fail(d, 'erratic', now);
+          continue;
+        }
+        if (!erratic && d.failed === 'erratic') this.restore(d, now);
+      }
+      if (d.failed) continue;
       if (s.maxPresenceMs > 0 && d.on && now - d.onSince >= s.maxPresenceMs) this.fail(d, 'max-presence', now);
       else if (s.noActivityMs > 0 && !d.on && now - d.lastChange >= s.noActivityMs) this.fail(d, 'no-activity', now);
     }
@@ -508,7 +526,8 @@ export class PhaseEngine implements EngineView {
       this.lastOffT[p] = now;
     }
     this.failedDet[p]!++;
-    this.emitAtspm(now, kind === 'max-presence' ? ATSPM.DETECTOR_FAULT_OTHER : ATSPM.DETECTOR_WATCHDOG, d.spec.channel);
+    const code = kind === 'max-presence' ? ATSPM.DETECTOR_FAULT_OTHER : kind === 'no-activity' ? ATSPM.DETECTOR_WATCHDOG : ATSPM.DETECTOR_EXCESSIVE_CHANGE;
+    this.emitAtspm(now, code, d.spec.channel);
     this.emitAtspm(now, ATSPM.ALARM_ON, d.spec.channel);
     this.emit({ type: 'detector-fault', t: now, channel: d.spec.channel, phase: p, fault: kind });
   }

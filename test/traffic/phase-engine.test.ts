@@ -193,6 +193,24 @@ describe('phase engine', () => {
     assert.deepEqual(r.faults, ['4:max-presence', '4:restored']);
   });
 
+  it('a chattering detector is failed as erratic (88) and restored after a calm minute', () => {
+    const structure = buildStructure({ phases: [2, 4] });
+    const p = plan({}, { type: 'actuated' }, { 2: { recall: 'min' } });
+    const engine = new PhaseEngine(structure, p, createStrategy(p.strategy), {
+      startupFlashMs: 0,
+      detectors: [{ channel: 7, phase: 4, maxPresenceMs: 0, noActivityMs: 0, erraticPerMin: 70 }],
+    });
+    const codes: number[] = [];
+    engine.on((e) => e.type === 'atspm' && e.param === 7 && e.code >= 83 && e.code <= 88 && codes.push(e.code));
+    engine.start(0);
+    for (let t = 100; t <= 180000; t += 100) {
+      if (t < 60000 && t % 500 === 0) engine.detectorChange(7, (t / 500) % 2 === 0, t); // 60 on-edges a minute... and more
+      if (t < 60000 && t % 300 === 0) engine.detectorChange(7, (t / 300) % 2 === 0, t);
+      engine.step(t);
+    }
+    assert.deepEqual(codes, [ATSPM.DETECTOR_EXCESSIVE_CHANGE, ATSPM.DETECTOR_RESTORED]);
+  });
+
   it('takes compatibility from the site: a forbidden pair is never green together', () => {
     // Site allows only (4,8): 2 and 6 are in different rings but must run one after the other.
     const r = rig({ phases: [2, 4, 6, 8], compatible: [[4, 8]] }, plan({ recall: 'min' }));
