@@ -9,7 +9,8 @@ import { FEATURE_COUNT, StreamFeatures } from '../stream-features.js';
  * is refit every `refitEvery` samples on that ring (row order does not matter to a forest
  * fit on random sub-samples), not per sample. Each sample is scored by the forest fitted
  * before it arrived, so a sample never helps isolate itself. The score is the forest's
- * 2^(−E(h)/c(ψ)) (0.5 is ordinary, near 1 isolated), rescaled from [0.5, 1] to [0, 1].
+ * 2^(−E(h)/c(ψ)) (0.5 is ordinary, near 1 isolated), rescaled from [0.5, 1] to [0, 1], then
+ * shaped by the same alert holdoff and fatigue as the default detector (alert-holdoff.ts).
  */
 export class IForestStreamDetector implements Detector {
   readonly name = 'iforest';
@@ -33,7 +34,7 @@ export class IForestStreamDetector implements Detector {
     this.ring = new Float64Array(this.history * FEATURE_COUNT);
     this.row = new Float64Array(FEATURE_COUNT);
     this.forest = new IsolationForest({ trees: p.trees!, maxSamples: p.maxSamples!, seed: p.seed! });
-    this.holdoff = new AlertHoldoff(p.alertLevel!, p.holdoff!, p.damp!);
+    this.holdoff = new AlertHoldoff(p.alertLevel!, p.holdoff!, p.damp!, p.fatigue!, p.fatigueTau!);
   }
 
   update(_tMs: number, x: number): number {
@@ -70,16 +71,18 @@ export const iforestSpec: DetectorSpec = {
   defaults: {
     trees: 100,
     maxSamples: 256,
-    history: 1024,
+    history: 2048,
     refitEvery: 256,
     minTrain: 128,
     short: 8,
     medium: 32,
     long: 128,
     seed: 0,
-    alertLevel: 1,
-    holdoff: 0,
+    alertLevel: 0.4,
+    holdoff: 100,
     damp: 0,
+    fatigue: 0.1,
+    fatigueTau: 2000,
   },
   create: (p) => new IForestStreamDetector(p),
 };
