@@ -154,7 +154,7 @@ export class PhaseEngine implements EngineView {
     this.crossing = false;
     this.passActive = false;
     this.side = this.structure.barriers.length - 1; // first crossing goes to side 0
-    this.emitAtspm(now, ATSPM.POWER_RESTORED, 0);
+    if (withFlash) this.emitAtspm(now, ATSPM.POWER_RESTORED, 0); // a cold start, not a restart after a monitor reset
     this.emitAtspm(now, ATSPM.PATTERN_CHANGE, this.plan.pattern);
     for (const d of this.dets) {
       d.lastChange = now;
@@ -331,7 +331,9 @@ export class PhaseEngine implements EngineView {
           for (let r2 = 0; r2 < rings; r2++) {
             if (this.rInt[r2] !== 'green' || !this.rReady[r2]) continue;
             const q = this.rPhase[r2]!;
-            if (this.cand.some((c) => !this.structure.compatible[c]![q])) this.terminate(r2, now, this.strategy.endCode);
+            let blocks = false;
+            for (const c of this.cand) if (!this.structure.compatible[c]![q]) blocks = true;
+            if (blocks) this.terminate(r2, now, this.strategy.endCode);
           }
           return;
         }
@@ -356,7 +358,9 @@ export class PhaseEngine implements EngineView {
     const nSides = this.structure.barriers.length;
     for (let k = 1; k <= nSides; k++) {
       const s = (this.side + k) % nSides;
-      if (this.structure.barriers[s]!.some((p) => this.demand(p))) this.sides.push(s);
+      let wanted = false;
+      for (const p of this.structure.barriers[s]!) if (this.demand(p)) wanted = true;
+      if (wanted) this.sides.push(s);
     }
     if (this.sides.length === 0) {
       this.crossing = false;

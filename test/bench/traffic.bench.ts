@@ -5,6 +5,10 @@
  * bench-results/traffic.json. Goal: ≥ 40 % less delay than fixed and seed on unbalanced demand.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { PerformanceObserver } from 'node:perf_hooks';
+import { PhaseEngine } from '../../firmware/traffic/phase-engine.js';
+import { createStrategy } from '../../firmware/traffic/strategies/index.js';
+import { resolveController } from '../../firmware/traffic/site-plan.js';
 import { parseScenario, type ScenarioInput } from '../../firmware/traffic/sim/scenario.js';
 import { simulate } from '../../firmware/traffic/sim/simulate.js';
 
@@ -91,10 +95,46 @@ const best = Math.min(...unb.filter((r) => r.strategy === 'actuated' || r.strate
 const worstBase = Math.min(...unb.filter((r) => r.strategy === 'fixed' || r.strategy === 'seed').map((r) => r.avg_delay_s));
 console.log(`goal (unbalanced, best adaptive vs better of fixed/seed ≥ 40 % less delay): ${Math.round((1 - best / worstBase) * 100)} % → ${best <= 0.6 * worstBase ? 'met' : 'NOT met'}`);
 
+// The hot path alone: engine steps with detector traffic, counting GCs and heap growth.
+const engineHot = (() => {
+  const { structure, plan } = resolveController({ strategy: 'max-pressure' }, [1, 2, 3, 4, 5, 6, 7, 8]);
+  const engine = new PhaseEngine(structure, plan, createStrategy(plan.strategy), {
+    startupFlashMs: 0,
+    detectors: structure.phases.map((p) => ({ channel: p, phase: p, maxPresenceMs: 180000, noActivityMs: 0 })),
+  });
+  engine.start(0);
+  const STEPS = 2_000_000;
+  let t = 0;
+  const run = (n: number): void => {
+    for (let i = 0; i < n; i++) {
+      t += 100;
+      const p = 1 + (i % 8);
+      if (i % 13 === 0) engine.detectorChange(p, true, t);
+      else if (i % 13 === 3) engine.detectorChange(p, false, t);
+      engine.step(t);
+    }
+  };
+  run(100_000); // warm up
+  (globalThis as { gc?: () => void }).gc?.();
+  let gcs = 0;
+  const obs = new PerformanceObserver((l) => (gcs += l.getEntries().length));
+  obs.observe({ entryTypes: ['gc'] });
+  const heap0 = process.memoryUsage().heapUsed;
+  const w0 = performance.now();
+  run(STEPS);
+  const wall = performance.now() - w0;
+  const heap1 = process.memoryUsage().heapUsed;
+  obs.disconnect();
+  return { steps: STEPS, ns_per_step: Math.round((wall * 1e6) / STEPS), gcs, heap_growth_kb: Math.round((heap1 - heap0) / 1024) };
+})();
+console.log(
+  `engine hot path (8 phases, max-pressure, detector edges, no listeners): ${engineHot.steps} steps, ${engineHot.ns_per_step} ns/step, ${engineHot.gcs} GCs, heap growth ${engineHot.heap_growth_kb} KiB`,
+);
+
 mkdirSync('bench-results', { recursive: true });
 writeFileSync(
   'bench-results/traffic.json',
-  JSON.stringify({ seeds: SEEDS, duration_s: DURATION_S, warmup_s: WARMUP_S, sim_s_per_wall_s: Math.round(simTotal / wallTotal), rows }, null, 2),
+  JSON.stringify({ seeds: SEEDS, duration_s: DURATION_S, warmup_s: WARMUP_S, sim_s_per_wall_s: Math.round(simTotal / wallTotal), rows, engine_hot_path: engineHot }, null, 2),
 );
 
 function round(x: number): number {
