@@ -4,9 +4,11 @@ import type { DigitalOut } from '../../drivers/hal/gpio.js';
 import { SignalHead } from '../../drivers/field/signal-head.js';
 import type { ControllerSection, ControllerSectionInput } from '../site/sections/controller.js';
 import type { DetectorInput, LampHead } from '../site/schema.js';
+import { ATSPM } from './atspm-codes.js';
 import { ConflictMonitor } from './conflict-monitor.js';
 import { type ControllerDetector, TrafficController } from './controller.js';
 import { type FlashChannel, FlashTransfer } from './flash-transfer.js';
+import { FLASH_STATUS } from './phase-engine.js';
 import { ms, resolveController, type ResolvedController } from './site-plan.js';
 import { compatiblePairs } from './structure.js';
 
@@ -38,6 +40,11 @@ export interface Cabinet {
   readonly heads: ReadonlyMap<number, SignalHead>;
   /** Detector channel → phase (channel = position in the site's detector list + 1). */
   readonly detectorPhase: ReadonlyMap<number, number>;
+  /**
+   * Every controller event-log record (ATSPM code + parameter at controller time), plus the
+   * monitor's: a trip is 173 (param 6, MMU flash) + 200 (alarm 1), a reset 173 (param 2) + 201.
+   */
+  onAtspm(listener: (tMs: number, code: number, param: number) => void): () => void;
   start(): void;
   stop(): void;
 }
@@ -139,6 +146,20 @@ export function buildCabinet(o: CabinetOptions): Cabinet {
     transfer,
     heads,
     detectorPhase,
+    onAtspm(listener) {
+      const offs = [
+        controller.on((e) => e.type === 'atspm' && listener(e.t, e.code, e.param)),
+        monitor.onTrip((trip) => {
+          listener(trip.t, ATSPM.UNIT_FLASH_STATUS, FLASH_STATUS.MMU);
+          listener(trip.t, ATSPM.ALARM_ON, 1);
+        }),
+        monitor.onReset((t) => {
+          listener(t, ATSPM.UNIT_FLASH_STATUS, FLASH_STATUS.NOT_FLASH);
+          listener(t, ATSPM.ALARM_OFF, 1);
+        }),
+      ];
+      return () => offs.forEach((off) => off());
+    },
     start() {
       monitor.start();
       controller.start();

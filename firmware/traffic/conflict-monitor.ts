@@ -1,5 +1,8 @@
+import createDebug from 'debug';
 import type { Clock, TimerHandle } from '../../drivers/hal/clock.js';
 import type { FlashTransfer } from './flash-transfer.js';
+
+const log = createDebug('fw:traffic:monitor');
 
 /**
  * The conflict monitor (NEMA TS2 MMU). It imports nothing of the controller or strategies:
@@ -194,7 +197,11 @@ export class ConflictMonitor {
   reset(): { ok: true } | { ok: false; reason: string } {
     if (!this.latched) return { ok: true };
     const present = this.faultPresent();
-    if (present) return { ok: false, reason: present };
+    if (present) {
+      log('reset refused: %s', present);
+      return { ok: false, reason: present };
+    }
+    log('reset at %d ms', this.clock.now());
     this.latched = null;
     this.condSince.fill(-1);
     this.rcViolation.fill(0);
@@ -332,6 +339,7 @@ export class ConflictMonitor {
     this.tripCount++;
     this.log.push(trip);
     this.transfer.engage('monitor');
+    log('TRIP at %d ms: %s (%s) → all-red flash, latched', now, fault, reason);
     for (const l of this.tripListeners) l(trip);
   }
 

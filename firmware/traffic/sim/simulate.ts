@@ -2,10 +2,8 @@ import { SimGpio } from '../../../drivers/backends/sim/gpio.js';
 import { VirtualClock } from '../../../drivers/hal/clock.js';
 import type { Level } from '../../../drivers/hal/gpio.js';
 import type { DetectorInput, LampHead } from '../../site/schema.js';
-import { ATSPM } from '../atspm-codes.js';
 import { buildCabinet, type Cabinet } from '../cabinet.js';
 import type { MonitorTrip } from '../conflict-monitor.js';
-import { FLASH_STATUS } from '../phase-engine.js';
 import { compatiblePairs } from '../structure.js';
 import { Approach } from './approach.js';
 import { Rng } from './rng.js';
@@ -94,7 +92,7 @@ export function simulate(s: Scenario, opts: SimOptions = {}): { result: SimResul
   const atspm = opts.atspm;
 
   emit?.(JSON.stringify({ event: 'start', phases: structure.phases, compatible: compatiblePairs(structure) }));
-  if (atspm) cab.controller.on((e) => e.type === 'atspm' && atspm(e.t, e.code, e.param));
+  if (atspm) cab.onAtspm(atspm);
 
   // ---- lamps as driven: log changes, feed the vehicle model ----
   const pinPhase = new Map<number, number>();
@@ -149,8 +147,6 @@ export function simulate(s: Scenario, opts: SimOptions = {}): { result: SimResul
   cab.monitor.onTrip((trip: MonitorTrip) => {
     trips.push({ t_ms: trip.t, fault: trip.fault, reason: trip.reason, phases: [...trip.channels] });
     if (emit) pending.push({ t: trip.t, line: JSON.stringify({ t_ms: trip.t, event: 'monitor-trip', fault: trip.fault, reason: trip.reason }) });
-    atspm?.(trip.t, ATSPM.UNIT_FLASH_STATUS, FLASH_STATUS.MMU);
-    atspm?.(trip.t, ATSPM.ALARM_ON, 1);
   });
   const detFaults: SimInfo['detector_faults'] = [];
   cab.controller.on((e) => {
