@@ -51,7 +51,7 @@ export interface Cabinet {
 
 export function buildCabinet(o: CabinetOptions): Cabinet {
   const lampPhases = Object.keys(o.lamps.phases).map(Number).sort((a, b) => a - b);
-  const resolved = resolveController(o.controller, lampPhases);
+  const resolved = resolveController(o.controller, lampPhases, (o.detectors ?? []).map((d) => d.phase));
   const { structure, plan, section } = resolved;
   const activeLow = o.lamps.active_low ?? false;
   const out = (pin: number): DigitalOut => o.gpio.output({ pin }, { activeLow, initial: 0 });

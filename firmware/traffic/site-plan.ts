@@ -17,7 +17,15 @@ export function parseControllerSection(input: ControllerSectionInput | Controlle
   return controllerSection.parse(input ?? {});
 }
 
-export function resolveController(input: ControllerSectionInput | ControllerSection | undefined, lampPhases: readonly number[]): ResolvedController {
+/**
+ * `detectedPhases`, when given, lists the phases that have a detector: a phase without one and
+ * without an explicit recall is put on min recall, or it could never be called.
+ */
+export function resolveController(
+  input: ControllerSectionInput | ControllerSection | undefined,
+  lampPhases: readonly number[],
+  detectedPhases?: readonly number[],
+): ResolvedController {
   const section = parseControllerSection(input);
   const phases = section.phases_in_use ?? lampPhases;
   for (const p of phases) {
@@ -29,10 +37,10 @@ export function resolveController(input: ControllerSectionInput | ControllerSect
   } catch (e) {
     throw new Error(`controller (rings/barriers/compatible): ${(e as Error).message}`);
   }
-  return { section, structure, plan: planFromSection(section, structure) };
+  return { section, structure, plan: planFromSection(section, structure, detectedPhases) };
 }
 
-export function planFromSection(section: ControllerSection, structure: Structure): Plan {
+export function planFromSection(section: ControllerSection, structure: Structure, detectedPhases?: readonly number[]): Plan {
   const strategy = strategySpec(section, structure);
   const timing: (PhaseTiming | undefined)[] = new Array(9).fill(undefined);
   for (const p of structure.phases) {
@@ -46,6 +54,9 @@ export function planFromSection(section: ControllerSection, structure: Structure
       t = { ...t, recall: own.recall ?? section.defaults.recall ?? 'min', maxGreenMs: Math.max(t.maxGreenMs, strategy.maxMs) };
     } else if (strategy.type === 'webster') {
       t = { ...t, recall: own.recall ?? section.defaults.recall ?? 'min', maxGreenMs: Math.max(t.maxGreenMs, strategy.maxCycleMs) };
+    }
+    if (detectedPhases && !detectedPhases.includes(p) && own.recall === undefined && section.defaults.recall === undefined && t.recall === 'none') {
+      t = { ...t, recall: 'min' };
     }
     if (t.maxGreenMs < t.minGreenMs) {
       throw new Error(`controller.phases.${p}.max_green_s: ${t.maxGreenMs / 1000} s is below min green ${t.minGreenMs / 1000} s`);

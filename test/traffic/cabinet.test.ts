@@ -33,6 +33,14 @@ describe('controller site section and cabinet', () => {
     assert.equal(r.plan.timing[2]!.yellowMs, 3500);
   });
 
+  it('puts a phase without a detector on min recall (or it could never be served)', () => {
+    const r = resolveController(undefined, [2, 4], [2]);
+    assert.equal(r.plan.timing[2]!.recall, 'none');
+    assert.equal(r.plan.timing[4]!.recall, 'min');
+    const explicit = resolveController({ phases: { '4': { recall: 'none' } } }, [2, 4], [2]);
+    assert.equal(explicit.plan.timing[4]!.recall, 'none', 'an explicit recall is kept');
+  });
+
   it('validates the section and names the field', () => {
     const bad = controllerSection.safeParse({ strategy: 'fixed' });
     assert.equal(bad.success, false);
