@@ -104,6 +104,7 @@ export class ConflictMonitor {
   private timer: TimerHandle | undefined;
   private lastBeat = 0;
   private lastSample = -1;
+  private prevSample = -1;
   private latched: MonitorTrip | null = null;
   private tripCount = 0;
   private readonly tripListeners = new Set<TripListener>();
@@ -217,6 +218,7 @@ export class ConflictMonitor {
   /** One sample (the timer calls this; tests may too). */
   sample(): void {
     const now = this.clock.now();
+    this.prevSample = this.lastSample;
     this.lastSample = now;
     const lv = this.lv;
     this.readFn(lv);
@@ -268,12 +270,14 @@ export class ConflictMonitor {
       // Yellow interval tracking (short yellow is judged when the yellow ends).
       if (y && !py) this.yellowOn[i] = now;
       if (!y && py) {
-        const dur = now - this.yellowOn[i]!;
-        if (dur >= this.persist && dur + this.period < this.minYellow[i]!) {
+        // Seen lit from yellowOn to the previous sample: a span under persistMs is a glitch.
+        const seen = this.prevSample - this.yellowOn[i]!;
+        const dur = now - this.yellowOn[i]!; // within ± one period of the real yellow
+        if (seen >= this.persist && dur + this.period < this.minYellow[i]!) {
           this.trip(now, 'short-yellow', `channel ${this.ch[i]} yellow ${dur} ms < ${this.minYellow[i]} ms`, [this.ch[i]!]);
           return;
         }
-        if (dur >= this.persist) this.yellowEnd[i] = now;
+        if (seen >= this.persist) this.yellowEnd[i] = now;
       }
       // Red clearance: a green must not begin until every conflicting channel's clearance ran.
       if (g && !pg) {
