@@ -92,6 +92,31 @@ describe('controller site section and cabinet', () => {
     assert.ok(trippedAt > 60_000);
   });
 
+  it('drives the pedestrian heads: walk, flashing don’t-walk at 1 Hz, then steady don’t-walk', () => {
+    const { clock, gpio, cab } = demo({ phases: { '2': { walk_s: 7, ped_clear_s: 10, recall: 'min' } } });
+    cab.start();
+    cab.controller.pedCall(2);
+    const walk: number[] = [];
+    const dw: number[] = [];
+    let greenAt = -1;
+    cab.controller.on((e) => e.type === 'indication' && e.phase === 2 && e.indication === 'green' && greenAt < 0 && (greenAt = e.t));
+    for (let t = 0; t < 40_000; t += 100) {
+      clock.advance(100);
+      if (greenAt >= 0 && clock.now() - greenAt < 20_000) {
+        walk.push(gpio.physical(41)!);
+        dw.push(gpio.physical(42)!);
+      }
+    }
+    assert.ok(greenAt > 0);
+    // Walk for the first 7 s of green, then don't-walk flashing for 10 s, then steady.
+    assert.ok(walk.slice(0, 70).every((x) => x === 1) && walk.slice(71).every((x) => x === 0));
+    const fdw = dw.slice(71, 169);
+    assert.ok(fdw.includes(0) && fdw.includes(1), 'flashing during clearance');
+    const changes = fdw.filter((x, i) => i > 0 && x !== fdw[i - 1]).length;
+    assert.ok(changes >= 16 && changes <= 22, `${changes} changes in 10 s at 1 Hz`);
+    assert.ok(dw.slice(172).every((x) => x === 1), 'steady don’t-walk after the clearance');
+  });
+
   it('a stalled controller cannot hold the lamps: the monitor flashes them from its own timer', () => {
     const { clock, ctl, gpio, cab } = demo({ defaults: { recall: 'min' } });
     cab.start();
