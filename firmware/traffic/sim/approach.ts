@@ -2,8 +2,7 @@
  * One approach's vehicles as a point queue. Queued vehicles leave one every `headwayMs`
  * (3600/saturation s) during the effective green, which starts `startupLostMs` after the
  * displayed green and ends `yellowUsedMs` into the yellow. A vehicle that reaches an empty
- * queue while the approach shows green (or is inside its effective green) and the stop line is
- * free passes undelayed. Times are float ms; departures are computed exactly, not per step.
+ * queue while the approach shows green (or is inside its effective green) passes undelayed. Times are float ms; departures are computed exactly, not per step.
  */
 export class Approach {
   private q = new Float64Array(1024);
@@ -45,8 +44,10 @@ export class Approach {
   arrive(t: number): void {
     this.drain(t);
     const inEffective = t >= this.egStart && t < this.egEnd;
-    if (this.queued === 0 && this.nextFree <= t && (this.green || inEffective)) {
-      this.nextFree = t + this.headwayMs;
+    if (this.queued === 0 && (this.green || inEffective)) {
+      // As the issue states it: an empty queue on green means no delay, even right behind the
+      // last queued vehicle; the stop line is then busy for one headway after it.
+      this.nextFree = Math.max(this.nextFree, t) + this.headwayMs;
       this.record(t, 0);
       return;
     }
