@@ -2,6 +2,28 @@ import { ATSPM } from './atspm-codes.js';
 import { type PhaseTiming, type Plan, timingProblem } from './plan.js';
 import type { EngineView, Strategy } from './strategy.js';
 import { MAX_PHASE, type Structure } from './structure.js';
+import type { DetectorSpec, EngineEvent, EngineListener, EngineMode, EngineSnapshot, Interval, PedIndication, PhaseIndication } from './engine-types.js';
+import { FLASH_STATUS } from './engine-types.js';
+import { PhaseCalls } from './phase-calls.js';
+
+export type {
+  DetectorFaultKind,
+  DetectorSpec,
+  EngineEvent,
+  EngineListener,
+  EngineMode,
+  EngineSnapshot,
+  Interval,
+  PedIndication,
+  PhaseIndication,
+} from './engine-types.js';
+export { FLASH_STATUS } from './engine-types.js';
+
+export interface EngineOptions {
+  readonly startupFlashMs?: number;
+  readonly startupRedMs?: number;
+  readonly detectors?: readonly DetectorSpec[];
+}
 
 /**
  * The NEMA dual-ring phase engine: the only code that decides when a lamp may change.
@@ -17,50 +39,6 @@ import { MAX_PHASE, type Structure } from './structure.js';
  * Plan changes apply to intervals that start afterwards; a running min green, yellow or red
  * clearance keeps the length it started with.
  */
-export type Interval = 'green' | 'yellow' | 'red-clear' | 'idle';
-export type EngineMode = 'off' | 'startup-flash' | 'startup-red' | 'run';
-export type PhaseIndication = 'green' | 'yellow' | 'red' | 'flash-red' | 'dark';
-export type PedIndication = 'walk' | 'fdw' | 'dont-walk' | 'dark';
-
-export interface DetectorSpec {
-  /** Detector channel number (ATSPM parameter of events 81-88). */
-  readonly channel: number;
-  readonly phase: number;
-  /** Presence longer than this is a stuck detector (NEMA max presence). 0 disables. */
-  readonly maxPresenceMs: number;
-  /** No actuation for this long is a dead detector. 0 disables. */
-  readonly noActivityMs: number;
-  /** More actuations than this in one minute is an erratic (chattering) detector. 0 or absent disables. */
-  readonly erraticPerMin?: number;
-}
-
-export type DetectorFaultKind = 'max-presence' | 'no-activity' | 'erratic';
-
-export type EngineEvent =
-  | { readonly type: 'indication'; readonly t: number; readonly phase: number; readonly indication: PhaseIndication }
-  | { readonly type: 'ped'; readonly t: number; readonly phase: number; readonly ped: PedIndication }
-  | { readonly type: 'atspm'; readonly t: number; readonly code: number; readonly param: number }
-  | { readonly type: 'mode'; readonly t: number; readonly mode: EngineMode }
-  | { readonly type: 'detector-fault'; readonly t: number; readonly channel: number; readonly phase: number; readonly fault: DetectorFaultKind | 'restored' };
-
-export type EngineListener = (e: EngineEvent) => void;
-
-export interface EngineOptions {
-  readonly startupFlashMs?: number;
-  readonly startupRedMs?: number;
-  readonly detectors?: readonly DetectorSpec[];
-}
-
-interface DetectorState {
-  readonly spec: DetectorSpec;
-  on: boolean;
-  onSince: number;
-  lastChange: number;
-  failed: DetectorFaultKind | null;
-  windowStart: number;
-  windowCount: number;
-}
-
 const NEG = -Infinity;
 
 export class PhaseEngine implements EngineView {
@@ -81,12 +59,6 @@ export class PhaseEngine implements EngineView {
   // Per phase, indexed 0..8.
   private readonly ind: PhaseIndication[] = new Array<PhaseIndication>(MAX_PHASE + 1).fill('dark');
   private readonly ped: PedIndication[] = new Array<PedIndication>(MAX_PHASE + 1).fill('dark');
-  private readonly call = new Uint8Array(MAX_PHASE + 1);
-  private readonly pedCallF = new Uint8Array(MAX_PHASE + 1);
-  private readonly occ = new Int32Array(MAX_PHASE + 1);
-  private readonly failedDet = new Int32Array(MAX_PHASE + 1);
-  private readonly lastOffT = new Float64Array(MAX_PHASE + 1).fill(NEG);
-  private readonly count = new Float64Array(MAX_PHASE + 1);
   private readonly gStart = new Float64Array(MAX_PHASE + 1).fill(NEG);
   private readonly gEnd = new Float64Array(MAX_PHASE + 1).fill(NEG);
   private readonly served = new Uint8Array(MAX_PHASE + 1);
@@ -102,8 +74,7 @@ export class PhaseEngine implements EngineView {
   private readonly rReady: Uint8Array; // green, past min, strategy done, nothing left on this side
   private readonly rMinDone: Uint8Array;
 
-  private readonly dets: DetectorState[] = [];
-  private readonly detByChannel = new Map<number, DetectorState>();
+  private readonly calls: PhaseCalls;
   private readonly cand: number[] = [];
   private readonly sides: number[] = [];
 
@@ -126,13 +97,11 @@ export class PhaseEngine implements EngineView {
     this.rRedClear = new Float64Array(n);
     this.rReady = new Uint8Array(n);
     this.rMinDone = new Uint8Array(n);
-    for (const d of options.detectors ?? []) {
-      if (!structure.phases.includes(d.phase)) throw new Error(`detector ${d.channel}: phase ${d.phase} is not in use`);
-      if (this.detByChannel.has(d.channel)) throw new Error(`detector channel ${d.channel} is listed twice`);
-      const st: DetectorState = { spec: d, on: false, onSince: 0, lastChange: 0, failed: null, windowStart: 0, windowCount: 0 };
-      this.dets.push(st);
-      this.detByChannel.set(d.channel, st);
-    }
+    this.calls = new PhaseCalls(structure, options.detectors ?? [], {
+      isGreen: (p) => this.ind[p] === 'green',
+      atspm: (t, code, param) => this.emitAtspm(t, code, param),
+      event: (e) => this.emit(e),
+    });
   }
 
   on(listener: EngineListener): () => void {
@@ -156,12 +125,7 @@ export class PhaseEngine implements EngineView {
     this.side = this.structure.barriers.length - 1; // first crossing goes to side 0
     if (withFlash) this.emitAtspm(now, ATSPM.POWER_RESTORED, 0); // a cold start, not a restart after a monitor reset
     this.emitAtspm(now, ATSPM.PATTERN_CHANGE, this.plan.pattern);
-    for (const d of this.dets) {
-      d.lastChange = now;
-      d.onSince = now;
-      d.windowStart = now;
-      d.windowCount = 0;
-    }
+    this.calls.reset(now);
     if (withFlash && this.startupFlashMs > 0) this.setMode('startup-flash', now);
     else this.setMode('startup-red', now);
   }
@@ -191,42 +155,17 @@ export class PhaseEngine implements EngineView {
   /** A vehicle call that is not from a detector (central system, push of a button in the cabinet). */
   placeCall(phase: number, now: number): void {
     if (this.structure.ringOf[phase] === undefined || this.structure.ringOf[phase] === -1) return;
-    this.registerCall(phase, now);
+    this.calls.placeCall(phase, now);
   }
 
   pedCall(phase: number, now: number): void {
-    if (this.structure.ringOf[phase] === -1 || this.timing(phase).walkMs === 0) return;
-    if (!this.pedCallF[phase]) {
-      this.pedCallF[phase] = 1;
-      this.emitAtspm(now, ATSPM.PED_CALL_REGISTERED, phase);
-    }
+    if (this.structure.ringOf[phase] === undefined || this.structure.ringOf[phase] === -1 || this.timing(phase).walkMs === 0) return;
+    this.calls.placePedCall(phase, now);
   }
 
   /** A detector's debounced level changed. */
   detectorChange(channel: number, on: boolean, now: number): void {
-    const d = this.detByChannel.get(channel);
-    if (!d || d.on === on) return;
-    d.on = on;
-    d.lastChange = now;
-    this.emitAtspm(now, on ? ATSPM.DETECTOR_ON : ATSPM.DETECTOR_OFF, channel);
-    const p = d.spec.phase;
-    if (d.failed === 'no-activity') this.restore(d, now);
-    if (on) {
-      d.onSince = now;
-      d.windowCount++;
-      if (d.failed) return;
-      this.occ[p]!++;
-      this.count[p]!++;
-      this.registerCall(p, now);
-    } else {
-      if (d.failed === 'max-presence') {
-        this.restore(d, now);
-        return;
-      }
-      if (d.failed) return;
-      this.occ[p] = Math.max(0, this.occ[p]! - 1);
-      this.lastOffT[p] = now;
-    }
+    this.calls.detectorChange(channel, on, now);
   }
 
   // ---- the state machine ----
@@ -234,7 +173,7 @@ export class PhaseEngine implements EngineView {
   step(now: number): void {
     this.lastNow = now;
     if (this.mode === 'off') return;
-    this.diagnose(now);
+    this.calls.diagnose(now);
     if (this.mode === 'startup-flash') {
       if (now - this.modeSince >= this.startupFlashMs) this.setMode('startup-red', now);
       return;
@@ -283,7 +222,7 @@ export class PhaseEngine implements EngineView {
           this.terminate(r, now, ATSPM.MAX_OUT);
           return;
         }
-        const keep = t.recall === 'max' || this.failedDet[p]! > 0 || this.strategy.extend(p, since, this, now);
+        const keep = t.recall === 'max' || this.calls.detectorFailed(p) || this.strategy.extend(p, since, this, now);
         if (keep) {
           this.rReady[r] = 0;
           return;
@@ -409,18 +348,15 @@ export class PhaseEngine implements EngineView {
     this.rReady[r] = 0;
     this.rMinDone[r] = 0;
     this.served[p] = 1;
-    const withPed = t.walkMs > 0 && (this.pedCallF[p] === 1 || t.recall === 'ped');
+    const withPed = t.walkMs > 0 && (this.calls.hasPedCall(p) || t.recall === 'ped');
     this.pedServed[p] = withPed ? 1 : 0;
     this.rMinGreen[r] = Math.max(t.minGreenMs, withPed ? t.walkMs + t.pedClearMs : 0);
     this.gStart[p] = now;
-    if (this.call[p]) {
-      this.call[p] = 0;
-      this.emitAtspm(now, ATSPM.CALL_DROPPED, p);
-    }
+    this.calls.served(p, now);
     this.setInd(p, 'green', now);
     this.emitAtspm(now, ATSPM.BEGIN_GREEN, p);
     if (withPed) {
-      this.pedCallF[p] = 0;
+      this.calls.pedServed(p);
       this.setPed(p, 'walk', now);
       this.emitAtspm(now, ATSPM.BEGIN_WALK, p);
     }
@@ -453,8 +389,7 @@ export class PhaseEngine implements EngineView {
     this.gEnd[p] = now;
     if (this.ped[p] === 'walk' || this.ped[p] === 'fdw') this.setPed(p, 'dont-walk', now); // cannot happen after min green; kept for safety
     this.pedServed[p] = 0;
-    // A presence detector still occupied keeps its call for the next cycle (non-locking memory).
-    if (this.occ[p]! > 0) this.call[p] = 1;
+    this.calls.greenEnded(p);
     this.emitAtspm(now, code, p);
     this.emitAtspm(now, ATSPM.GREEN_TERMINATION, p);
     this.setInd(p, 'yellow', now);
@@ -491,58 +426,6 @@ export class PhaseEngine implements EngineView {
   private inRedClear(q: number): boolean {
     const r = this.structure.ringOf[q]!;
     return this.rPhase[r] === q && this.rInt[r] === 'red-clear';
-  }
-
-  private registerCall(p: number, now: number): void {
-    if (this.ind[p] === 'green') return; // an actuation on green extends, it does not call
-    if (!this.call[p]) {
-      this.call[p] = 1;
-      this.emitAtspm(now, ATSPM.CALL_REGISTERED, p);
-    }
-  }
-
-  private diagnose(now: number): void {
-    for (const d of this.dets) {
-      const s = d.spec;
-      if (s.erraticPerMin && now - d.windowStart >= 60000) {
-        // One-minute count windows: too many actuations fails the detector, a calm minute restores it.
-        const erratic = d.windowCount > s.erraticPerMin;
-        d.windowStart = now;
-        d.windowCount = 0;
-        if (erratic && !d.failed) {
-          this.fail(d, 'erratic', now);
-          continue;
-        }
-        if (!erratic && d.failed === 'erratic') this.restore(d, now);
-      }
-      if (d.failed) continue;
-      if (s.maxPresenceMs > 0 && d.on && now - d.onSince >= s.maxPresenceMs) this.fail(d, 'max-presence', now);
-      else if (s.noActivityMs > 0 && !d.on && now - d.lastChange >= s.noActivityMs) this.fail(d, 'no-activity', now);
-    }
-  }
-
-  /** Degraded mode: a failed detector is ignored and its phase runs on max recall. */
-  private fail(d: DetectorState, kind: DetectorFaultKind, now: number): void {
-    const p = d.spec.phase;
-    d.failed = kind;
-    if (d.on) {
-      this.occ[p] = Math.max(0, this.occ[p]! - 1);
-      this.lastOffT[p] = now;
-    }
-    this.failedDet[p]!++;
-    const code = kind === 'max-presence' ? ATSPM.DETECTOR_FAULT_OTHER : kind === 'no-activity' ? ATSPM.DETECTOR_WATCHDOG : ATSPM.DETECTOR_EXCESSIVE_CHANGE;
-    this.emitAtspm(now, code, d.spec.channel);
-    this.emitAtspm(now, ATSPM.ALARM_ON, d.spec.channel);
-    this.emit({ type: 'detector-fault', t: now, channel: d.spec.channel, phase: p, fault: kind });
-  }
-
-  private restore(d: DetectorState, now: number): void {
-    const p = d.spec.phase;
-    d.failed = null;
-    this.failedDet[p] = Math.max(0, this.failedDet[p]! - 1);
-    this.emitAtspm(now, ATSPM.DETECTOR_RESTORED, d.spec.channel);
-    this.emitAtspm(now, ATSPM.ALARM_OFF, d.spec.channel);
-    this.emit({ type: 'detector-fault', t: now, channel: d.spec.channel, phase: p, fault: 'restored' });
   }
 
   private setMode(mode: EngineMode, now: number): void {
@@ -587,16 +470,17 @@ export class PhaseEngine implements EngineView {
   demand(p: number): boolean {
     const t = this.plan.timing[p];
     if (!t) return false;
-    return this.call[p] === 1 || this.pedCallF[p] === 1 || t.recall !== 'none' || this.failedDet[p]! > 0;
+    const c = this.calls;
+    return c.hasCall(p) || c.hasPedCall(p) || t.recall !== 'none' || c.detectorFailed(p);
   }
   occupied(p: number): boolean {
-    return this.occ[p]! > 0;
+    return this.calls.occupied(p);
   }
   lastOff(p: number): number {
-    return this.lastOffT[p]!;
+    return this.calls.lastOff(p);
   }
   arrivals(p: number): number {
-    return this.count[p]!;
+    return this.calls.arrivals(p);
   }
   isGreen(p: number): boolean {
     return this.ind[p] === 'green';
@@ -634,41 +518,17 @@ export class PhaseEngine implements EngineView {
         indication: this.ind[p]!,
         ped: this.ped[p]!,
         interval: this.interval(p),
-        call: this.call[p] === 1,
-        pedCall: this.pedCallF[p] === 1,
-        occupied: this.occ[p]! > 0,
-        detectorFault: this.failedDet[p]! > 0,
+        call: this.calls.hasCall(p),
+        pedCall: this.calls.hasPedCall(p),
+        occupied: this.calls.occupied(p),
+        detectorFault: this.calls.detectorFailed(p),
         greenStart: Number.isFinite(this.gStart[p]!) ? this.gStart[p]! : null,
       })),
-      detectors: this.dets.map((d) => ({ channel: d.spec.channel, phase: d.spec.phase, on: d.on, failed: d.failed })),
+      detectors: this.calls.detectorSnapshot(),
       guardRefusals: this.guardRefusals,
     };
   }
 }
-
-export interface EngineSnapshot {
-  t: number;
-  mode: EngineMode;
-  strategy: string;
-  pattern: number;
-  side: number;
-  phases: {
-    phase: number;
-    indication: PhaseIndication;
-    ped: PedIndication;
-    interval: Interval;
-    call: boolean;
-    pedCall: boolean;
-    occupied: boolean;
-    detectorFault: boolean;
-    greenStart: number | null;
-  }[];
-  detectors: { channel: number; phase: number; on: boolean; failed: DetectorFaultKind | null }[];
-  guardRefusals: number;
-}
-
-/** Parameters of ATSPM event 173 (Unit Flash Status Change) used here. */
-export const FLASH_STATUS = { NOT_FLASH: 2, MMU: 6, STARTUP: 7 } as const;
 
 function checkPlan(s: Structure, plan: Plan): void {
   for (const p of s.phases) {
