@@ -54,11 +54,11 @@ describe('controller site section and cabinet', () => {
   it('runs the demo site: detectors call phases, lamps follow, the monitor stays quiet', () => {
     const { clock, gpio, cab, greens } = demo();
     cab.start();
-    // A vehicle on every approach every 7 s, staggered.
+    // A vehicle on every approach every 20 s, staggered.
     for (let k = 0; k < 8; k++) clock.setInterval(() => {
       gpio.setInput(25 + k, 1);
       clock.setTimeout(() => gpio.setInput(25 + k, 0), 300);
-    }, 7000 + 300 * k);
+    }, 20000 + 300 * k);
     clock.advance(600_000);
     assert.equal(cab.monitor.tripped, false, JSON.stringify(cab.monitor.state().trip));
     for (let p = 1; p <= 8; p++) assert.ok(greens.filter((g) => g === p).length >= 5, `phase ${p} served`);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
@@ -136,6 +136,13 @@ describe('traffic simulator', () => {
     assert.deepEqual(a.lines, b.lines);
     assert.deepEqual(a.result, b.result);
     assert.notDeepEqual(a.lines, c.lines);
+  });
+
+  it('every shipped scenario example is valid', () => {
+    const dir = join(repoRoot, 'firmware/traffic/scenarios');
+    const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+    assert.ok(files.length >= 5);
+    for (const f of files) assert.deepEqual(scenarioProblems(JSON.parse(readFileSync(join(dir, f), 'utf8'))), [], f);
   });
 
   it('names the offending field when a scenario is invalid', () => {
