@@ -161,6 +161,10 @@ export class Runtime {
     }
   }
 
+  get eventLogPath(): string | null {
+    return this.options.eventLog;
+  }
+
   /** Where the dashboard is (`http://127.0.0.1:8080`), or null without a status server. */
   get statusUrl(): string | null {
     return this.statusThread?.url ?? null;

@@ -76,7 +76,7 @@ export class SimCabinet implements SimulationPart {
     private readonly clock: Clock,
     options: SimCabinetOptions = {},
   ) {
-    this.o = { seed: 1, bearingAtS: 45, lampAtS: 75, traffic: 1, updateMs: 100, ...options };
+    this.o = { seed: 1, bearingAtS: 40, lampAtS: 60, traffic: 1, updateMs: 100, ...options };
     this.rnd = mulberry32(this.o.seed);
     const degradingHead = Object.entries(site.lamps.phases).find(([, h]) => h.current_sensor)?.[1].current_sensor;
     // The last head with a current sensor is the one that degrades (lamps-4 on the demo site).
@@ -116,18 +116,18 @@ export class SimCabinet implements SimulationPart {
     this.timer = undefined;
   }
 
-  /** Lamp current multiplier of the degrading head at `s` seconds: dimming, then a string out. */
+  /** Lamp current multiplier of the degrading head at `s` seconds: LEDs dimming, then one string of LEDs out. */
   static lampHealth(s: number, atS: number): number {
     if (s < atS) return 1;
-    const dim = Math.max(0.82, 1 - (s - atS) * 0.003);
-    return s < atS + 60 ? dim : dim * 0.62;
+    const dim = Math.max(0.85, 1 - (s - atS) * 0.005);
+    return s < atS + 20 ? dim : dim * 0.5;
   }
 
-  /** Bearing vibration amplitude (g): a steady fan, then wear that grows faster and faster. */
+  /** Bearing vibration amplitude (g): a steady fan, wear growing slowly, then a spalled race (a jump). */
   static bearingAmplitude(s: number, atS: number): number {
     if (s < atS) return 0.02;
     const w = s - atS;
-    return 0.02 + 0.0004 * w + 0.00002 * w * w;
+    return w < 30 ? 0.02 + 0.0006 * w : 0.1 + 0.002 * (w - 30);
   }
 
   private update(): void {

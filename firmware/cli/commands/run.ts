@@ -93,6 +93,8 @@ export function register(program: Command): void {
         print(`wayside ${site.id} on ${board.name} (${board.id})`);
         if (cabinet.sim) print(cabinet.sim.describe());
         if (cabinet.runtime.statusUrl) print(`dashboard: ${cabinet.runtime.statusUrl}/  (metrics ${cabinet.runtime.statusUrl}/metrics, health ${cabinet.runtime.statusUrl}/healthz)`);
+        if (cabinet.runtime.eventLogPath) print(`event log: ${cabinet.runtime.eventLogPath}`);
+        if (cabinet.runtime.parts.uplink) print('uplink: on (MQTT + Fernet, durable outbox; see the dashboard for its backlog)');
         for (const m of cabinet.missing) print(`not running: ${m}`);
         print('Ctrl-C to stop (lamps go to all-red flash first)');
       }
