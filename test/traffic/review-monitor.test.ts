@@ -1,0 +1,201 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { SimGpio } from '../../drivers/backends/sim/gpio.js';
+import { VirtualClock } from '../../drivers/hal/clock.js';
+import type { DigitalOut } from '../../drivers/hal/gpio.js';
+import { buildCabinet } from '../../firmware/traffic/cabinet.js';
+import { ConflictMonitor, type MonitorTrip } from '../../firmware/traffic/conflict-monitor.js';
+import { FlashTransfer } from '../../firmware/traffic/flash-transfer.js';
+import { StallableClock } from '../../firmware/traffic/sim/stallable-clock.js';
+
+/**
+ * Safety review of the conflict monitor (independent reviewer). Tests marked `todo: 'finding: …'`
+ * fail today and demonstrate a problem; the others pin behaviour verified to be right.
+ */
+
+/** Monitor on hand-driven outputs: channels 2, 4, 6 (2+6 compatible, 4 conflicts with both). */
+function rig() {
+  const clock = new VirtualClock(0);
+  const gpio = new SimGpio(clock);
+  const chans = [2, 4, 6];
+  const out = new Map<number, { red: DigitalOut; yellow: DigitalOut; green: DigitalOut }>();
+  for (const p of chans) out.set(p, { red: gpio.output({ pin: p * 10 + 1 }), yellow: gpio.output({ pin: p * 10 + 2 }), green: gpio.output({ pin: p * 10 + 3 }) });
+  const transfer = new FlashTransfer(clock, [...out.values()]);
+  const monitor = new ConflictMonitor({
+    clock,
+    channels: chans,
+    compatible: [[2, 6]],
+    transfer,
+    minYellowMs: 2700,
+    minRedClearMs: 1000,
+    readback: (into) => {
+      chans.forEach((p, i) => {
+        const o = out.get(p)!;
+        into[3 * i] = o.red.read();
+        into[3 * i + 1] = o.yellow.read();
+        into[3 * i + 2] = o.green.read();
+      });
+    },
+  });
+  const trips: MonitorTrip[] = [];
+  monitor.onTrip((t) => trips.push(t));
+  const show = (p: number, c: 'red' | 'yellow' | 'green' | 'dark') => {
+    const o = out.get(p)!;
+    for (const k of ['red', 'yellow', 'green'] as const) o[k].write(k === c ? 1 : 0);
+  };
+  for (const p of chans) show(p, 'red');
+  clock.setInterval(() => monitor.heartbeat(), 100);
+  monitor.start();
+  return { clock, monitor, transfer, trips, show };
+}
+
+describe('review: conflict monitor, clearance faults', () => {
+  it('trips on a yellow that lasted long enough to be seen but is shorter than the minimum (verified)', () => {
+    const r = rig();
+    r.clock.advance(1000);
+    r.show(2, 'green');
+    r.clock.advance(10_000);
+    r.show(2, 'yellow');
+    r.clock.advance(2000);
+    r.show(2, 'red');
+    r.clock.advance(100);
+    assert.equal(r.trips[0]?.fault, 'short-yellow');
+  });
+
+  it('trips when a green goes straight to red (no yellow at all)', { todo: 'finding: monitor ignores a skipped yellow (green→red), conflict-monitor.ts:272-280 judges only a yellow seen lit >= persistMs' }, () => {
+    const r = rig();
+    r.clock.advance(1000);
+    r.show(2, 'green');
+    r.clock.advance(10_000);
+    r.show(2, 'red');
+    r.clock.advance(2000);
+    assert.equal(r.trips.length, 1, 'a skipped yellow must trip (NEMA TS2 minimum yellow change)');
+  });
+
+  it('trips when a green goes straight to red and a conflicting green starts at once', { todo: 'finding: green→red + conflicting green in the same instant (no yellow, no red clearance) is never detected' }, () => {
+    const r = rig();
+    r.clock.advance(1000);
+    r.show(2, 'green');
+    r.clock.advance(10_000);
+    r.show(2, 'red');
+    r.show(4, 'green'); // never overlaps 2 on the outputs: no "conflict" condition either
+    r.clock.advance(2000);
+    assert.equal(r.trips.length, 1, 'no yellow and no red clearance before a conflicting green must trip');
+  });
+
+  it('trips on a 150 ms yellow followed by a conflicting green 100 ms later', { todo: 'finding: a yellow shorter than persistMs (200 ms) is treated as a glitch, so neither short-yellow nor red-clear-cut sees it' }, () => {
+    const r = rig();
+    r.clock.advance(1000);
+    r.show(2, 'green');
+    r.clock.advance(10_000);
+    r.show(2, 'yellow');
+    r.clock.advance(150);
+    r.show(2, 'red');
+    r.clock.advance(100);
+    r.show(4, 'green');
+    r.clock.advance(2000);
+    assert.equal(r.trips.length, 1);
+  });
+});
+
+/** A small cabinet on the sim backend: phases 2 and 4 (conflicting), both on min recall. */
+function cabinet(extra: Record<string, unknown> = {}) {
+  const clock = new VirtualClock(0);
+  const ctl = new StallableClock(clock);
+  const gpio = new SimGpio(clock);
+  const lamps = { phases: { '2': { red: 1, yellow: 2, green: 3 }, '4': { red: 4, yellow: 5, green: 6 } } };
+  const cab = buildCabinet({
+    clock,
+    controllerClock: ctl,
+    gpio,
+    lamps,
+    controller: { startup_flash_s: 2, startup_red_s: 2, defaults: { min_green_s: 5, max_green_s: 10, yellow_s: 3, red_clear_s: 1 }, ...extra },
+  });
+  const trips: MonitorTrip[] = [];
+  cab.monitor.onTrip((t) => trips.push(t));
+  return { clock, ctl, gpio, cab, trips };
+}
+
+describe('review: conflict monitor in the cabinet', () => {
+  it('sees a stuck green through readback, trips within 450 ms, flashes red at 1 Hz, refuses reset while stuck (verified)', () => {
+    const { clock, gpio, cab, trips } = cabinet();
+    cab.start();
+    clock.advance(4100); // start-up flash + all red
+    // Wait until phase 2 is green (4 red), then short phase 4's green load switch.
+    for (let i = 0; i < 400 && gpio.physical(3) !== 1; i++) clock.advance(10);
+    assert.equal(gpio.physical(3), 1);
+    const t0 = clock.now();
+    gpio.forceOutput(6, 1);
+    for (let i = 0; i < 1000 && trips.length === 0; i++) clock.advance(1);
+    assert.equal(trips.length, 1);
+    assert.ok(trips[0]!.t - t0 <= 450, `tripped after ${trips[0]!.t - t0} ms`);
+    assert.equal(trips[0]!.fault, 'conflict');
+    // 1 Hz: red changes every 500 ms; green 2 and yellows dark (the controller's writes are dropped).
+    const reds: number[] = [];
+    for (let k = 0; k < 8; k++) {
+      clock.advance(250);
+      reds.push(gpio.physical(1)!);
+      assert.equal(gpio.physical(3), 0, 'phase 2 green must be dark in flash');
+      assert.equal(gpio.physical(2), 0);
+    }
+    const period: number[] = [];
+    for (let i = 1; i < reds.length; i++) if (reds[i] !== reds[i - 1]) period.push(i);
+    for (let i = 1; i < period.length; i++) assert.equal(period[i]! - period[i - 1]!, 2, 'red toggles every 500 ms');
+    const refused = cab.monitor.reset();
+    assert.equal(refused.ok, false);
+    gpio.forceOutput(6, null);
+    clock.advance(600);
+    assert.equal(cab.monitor.reset().ok, true);
+    // Restart in all red before any green.
+    assert.equal(gpio.physical(3), 0);
+    assert.equal(gpio.physical(6), 0);
+    assert.equal(gpio.physical(1), 1);
+    assert.equal(gpio.physical(4), 1);
+  });
+
+  it('a stalled controller (heartbeat stops) ends in flash within 450 ms, flashing goes on, reset refused until it beats (verified)', () => {
+    const { clock, ctl, gpio, cab, trips } = cabinet();
+    cab.start();
+    clock.advance(20_000);
+    assert.equal(trips.length, 0);
+    const t0 = clock.now();
+    ctl.stall();
+    for (let i = 0; i < 100 && trips.length === 0; i++) clock.advance(10);
+    assert.equal(trips[0]?.fault, 'heartbeat');
+    assert.ok(trips[0]!.t - t0 <= 450);
+    let toggles = 0;
+    let last = gpio.physical(1);
+    for (let i = 0; i < 40; i++) {
+      clock.advance(100);
+      if (gpio.physical(1) !== last) toggles++;
+      last = gpio.physical(1);
+      assert.equal(gpio.physical(3) | gpio.physical(6) | gpio.physical(2) | gpio.physical(5), 0);
+    }
+    assert.equal(toggles, 8, '4 s of 1 Hz flash = 8 changes');
+    assert.equal(cab.monitor.reset().ok, false);
+    ctl.resume();
+    clock.advance(200);
+    assert.equal(cab.monitor.reset().ok, true);
+  });
+
+  it('a tick_ms the site allows (400) longer than the heartbeat timeout (300) is refused, not a cabinet that trips at once', { todo: 'finding: controller.tick_ms (max 500) is not checked against monitor.heartbeat_timeout_ms (min 100): the cabinet trips on heartbeat forever' }, () => {
+    let built: ReturnType<typeof cabinet> | undefined;
+    try {
+      built = cabinet({ tick_ms: 400 });
+    } catch {
+      return; // refused with an error: the fix
+    }
+    built.cab.start();
+    built.clock.advance(10_000);
+    assert.deepEqual(built.trips.map((t) => t.fault), [], 'a valid configuration must not trip');
+  });
+
+  it('the monitor module imports nothing of the controller, engine or strategies (verified)', () => {
+    const src = readFileSync('firmware/traffic/conflict-monitor.ts', 'utf8');
+    const imports = [...src.matchAll(/from '([^']+)'/g)].map((m) => m[1]);
+    assert.deepEqual(imports.sort(), ['../../drivers/hal/clock.js', './flash-transfer.js', 'debug'].sort());
+    const ft = readFileSync('firmware/traffic/flash-transfer.ts', 'utf8');
+    assert.deepEqual([...ft.matchAll(/from '([^']+)'/g)].map((m) => m[1]).sort(), ['../../drivers/hal/clock.js', '../../drivers/hal/gpio.js']);
+  });
+});
