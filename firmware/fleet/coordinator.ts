@@ -54,7 +54,10 @@ export class FleetCoordinator {
       const last = this.lastSeq.get(t.device) ?? -1;
       if (!(msg.seq > last)) return this.reject(topic, `stale seq ${msg.seq} <= ${last}`);
       this.lastSeq.set(t.device, msg.seq);
-      this.publish(this.planner.reportLoad(t.device, (msg as LoadMessage).measured));
+      const load = msg as LoadMessage;
+      // A report about the tasks of an older plan says nothing about the current one.
+      if (load.version !== this.planner.plan?.version) return;
+      this.publish(this.planner.reportLoad(t.device, load.measured));
     } else if (t.kind === 'capacity') {
       const c = msg as CapacityMessage;
       if (c.online && c.capacity) {

@@ -1,6 +1,6 @@
 import type { IClientOptions } from 'mqtt';
 import createDebug from 'debug';
-import { fleetTopics, parseFleetTopic, type AssignmentMessage, type CapacityMessage, type Sealer } from './topics.js';
+import { fleetTopics, parseFleetTopic, type AssignmentMessage, type CapacityMessage, type LoadMessage, type Sealer } from './topics.js';
 
 const debug = createDebug('fw:fleet:device');
 
@@ -47,8 +47,16 @@ export class FleetDevice {
     return { topic: fleetTopics.capacity(this.id), payload: this.sealer.seal(m) };
   }
 
-  loadMessage(measured: number): { topic: string; payload: string } {
-    return { topic: fleetTopics.load(this.id), payload: this.sealer.seal({ device: this.id, seq: ++this.seq, ts: Date.now(), measured }) };
+  /** The plan version of the current task list, -1 before the first assignment. */
+  get planVersion(): number {
+    return this.version;
+  }
+
+  /** A load report, or null before the first assignment (there is nothing to measure yet). */
+  loadMessage(measured: number): { topic: string; payload: string } | null {
+    if (this.version < 0) return null;
+    const m: LoadMessage = { device: this.id, seq: ++this.seq, ts: Date.now(), measured, version: this.version };
+    return { topic: fleetTopics.load(this.id), payload: this.sealer.seal(m) };
   }
 
   /** Handles a message on one of `topics()`; returns true if it changed the task list. */

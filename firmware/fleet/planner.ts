@@ -20,6 +20,8 @@ export interface Plan {
   unplaced: string[];
 }
 
+const MAX_SLOWDOWN = 20;
+
 interface NodeState {
   capacity: NodeCapacity;
   online: boolean;
@@ -83,12 +85,14 @@ export class FleetPlanner {
   reportLoad(id: string, measured: number): Plan | null {
     const s = this.nodes.get(id);
     const plan = this.current;
-    if (!s?.online || !plan || !(measured >= 0)) return null;
+    // A node that measures nothing is not running its tasks (yet): that is not drift.
+    if (!s?.online || !plan || !(measured > 0)) return null;
     const planned = this.plannedLoad(id);
     if (planned <= 0) return null;
     const ratio = measured / planned;
     if (Math.abs(ratio - 1) <= this.drift) return null;
-    s.slowdown *= ratio;
+    // Bounded, so one wild report cannot zero a node's speed or make it look infinitely fast.
+    s.slowdown = Math.min(MAX_SLOWDOWN, Math.max(1 / MAX_SLOWDOWN, s.slowdown * ratio));
     return this.replan(`drift ${id} ${ratio.toFixed(2)}`);
   }
 

@@ -38,6 +38,8 @@ export interface LoadMessage {
   ts: number;
   /** Seconds of work per planning period, measured. */
   measured: number;
+  /** The plan version whose tasks were measured: reports about an older plan are ignored. */
+  version: number;
 }
 
 export interface AssignmentMessage {

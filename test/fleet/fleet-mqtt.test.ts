@@ -36,7 +36,7 @@ class Proc {
     const found = this.lines.find(pred);
     if (found) return Promise.resolve(found);
     return new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}; stderr: ${this.stderr}`)), ms);
+      const t = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}; stderr: ${this.stderr}; lines: ${JSON.stringify(this.lines.map((l) => [l['reason'] ?? l['event'], l['version']]))}`)), ms);
       this.waiters.push({ pred, resolve: (l) => (clearTimeout(t), resolve(l)) });
     });
   }

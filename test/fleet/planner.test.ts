@@ -54,3 +54,16 @@ describe('fleet planner', () => {
     assert.equal(Object.keys(plan.assignment).length, 4);
   });
 });
+
+describe('fleet planner, bad reports', () => {
+  it('ignores a zero measurement and bounds a wild one', () => {
+    const p = new FleetPlanner(tasks, { ga });
+    p.join('c1', cap);
+    p.join('c2', cap);
+    assert.equal(p.reportLoad('c2', 0), null, 'measuring nothing is not drift');
+    const plan = p.reportLoad('c2', p.plannedLoad('c2') * 1e9)!;
+    assert.ok(plan, 'a huge ratio still re-plans');
+    assert.ok(Number.isFinite(plan.makespan));
+    assert.equal(Object.keys(plan.assignment).length, tasks.length);
+  });
+});

@@ -119,7 +119,7 @@ export function register(program: Command): void {
         let measured = 0;
         for (const id of device.tasks) measured += (tasks.get(id)?.compute ?? 0) / capacity.cpu;
         const m = device.loadMessage(measured * slowdown);
-        client.publish(m.topic, m.payload, { qos: 1 });
+        if (m) client.publish(m.topic, m.payload, { qos: 1 });
       }, Math.round((site.fleet?.report_interval_s ?? 10) * 1000));
       await untilSignal();
       clearInterval(report);
