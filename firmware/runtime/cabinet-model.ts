@@ -75,7 +75,7 @@ export class CabinetModel {
     this.busy = true;
     const idx = this.pipeline.indexOf(CABINET_MODEL_STREAM);
     this.client
-      .request<Float32Array>('score', { model: 'iforest-cabinet', data: new Float32Array(r), rows: 1, cols: 5 })
+      .request<Float32Array>('score', { model: 'iforest-cabinet', data: new Float32Array(r), rows: 1, cols: 5 }, { label: 'iforest-cabinet' })
       .then((out) => {
         this.scored++;
         this.pipeline.offer(idx, this.now(), out[0]!);

@@ -58,18 +58,31 @@ export interface Cabinet {
   readonly stopExtras: () => void;
 }
 
+/**
+ * A detector per stream from the site's `detection` section. The alert threshold is the
+ * stream's, else the section's; without a detection section it is the detector's own
+ * `alertLevel` (what its alert shaping was tuned for: 0.45 for the default ensemble), since the
+ * section's 0.9 default is meant for sites that set their detectors up explicitly.
+ */
 async function detectorsFor(site: Site): Promise<(name: string) => { detector: StreamDetector | null; threshold: number }> {
   const det = site.detection;
-  const threshold = det?.alert_threshold ?? 0.9;
-  if (det && det.enabled === false) return () => ({ detector: null, threshold });
-  const { createDetector } = await import('../anomaly/registry.js');
+  if (det && det.enabled === false) return () => ({ detector: null, threshold: 1 });
+  const { createDetector, detectorSpec, DEFAULT_DETECTOR } = await import('../anomaly/registry.js');
   return (name) => {
     if (name === CABINET_MODEL_STREAM) return { detector: { update: (_t: number, v: number) => v }, threshold: 0.75 };
     const [sensor, channel] = [name.slice(0, name.indexOf('.')), name.slice(name.indexOf('.') + 1)];
     const o = det?.streams.find((s) => s.sensor === sensor && (s.channel === channel || channel.startsWith(`${s.channel}_`)));
-    const detector = createDetector(o?.detector ?? det?.detector, { ...(det?.params ?? {}), ...(o?.params ?? {}) });
-    return { detector, threshold: o?.alert_threshold ?? threshold };
+    const detName = o?.detector ?? det?.detector ?? DEFAULT_DETECTOR;
+    const params = { ...(det?.params ?? {}), ...(o?.params ?? {}) };
+    const detector = createDetector(detName, params);
+    const own = params.alertLevel ?? detectorSpec(detName).defaults.alertLevel ?? 0.9;
+    return { detector, threshold: o?.alert_threshold ?? (det ? det.alert_threshold : own) };
   };
+}
+
+async function ownAlertLevel(name: string | undefined): Promise<number> {
+  const { detectorSpec, DEFAULT_DETECTOR } = await import('../anomaly/registry.js');
+  return detectorSpec(name ?? DEFAULT_DETECTOR).defaults.alertLevel ?? 0.9;
 }
 
 export async function startCabinet(o: CabinetOptions): Promise<Cabinet> {
@@ -138,7 +151,7 @@ export async function startCabinet(o: CabinetOptions): Promise<Cabinet> {
       detector: site.detection?.enabled === false ? null : {
         module: new URL(`../anomaly/registry${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url).href,
         name: site.detection?.detector ?? 'ensemble',
-        threshold: site.detection?.alert_threshold ?? 0.9,
+        threshold: site.detection?.alert_threshold ?? (await ownAlertLevel(site.detection?.detector)),
       },
     });
     workers.push({ client, role: 'system' });

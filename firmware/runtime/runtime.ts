@@ -140,9 +140,11 @@ export class Runtime {
     }
     for (const w of this.parts.workers ?? []) {
       await w.client.ready;
-      w.client.onLatency = (kind, ms) => {
-        if (this.inferenceLatencies.length < 256) this.inferenceLatencies.push({ model: kind, ms });
-      };
+      if (w.role === 'inference') {
+        w.client.onLatency = (model, ms) => {
+          if (this.inferenceLatencies.length < 256) this.inferenceLatencies.push({ model, ms });
+        };
+      }
       w.client.onEvent = (ev) => this.workerEvent(w.client.name, ev);
     }
     this.applyAffinity();

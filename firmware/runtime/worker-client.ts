@@ -62,7 +62,7 @@ export class WorkerClient {
     return this.pending.size;
   }
 
-  request<T = unknown>(kind: string, payload: unknown, options: { timeoutMs?: number; transfer?: ArrayBuffer[] } = {}): Promise<T> {
+  request<T = unknown>(kind: string, payload: unknown, options: { timeoutMs?: number; transfer?: ArrayBuffer[]; /** Name for the latency callback (a model name); default the kind. */ label?: string } = {}): Promise<T> {
     if (this.exited) return Promise.reject(new Error(`worker ${this.name} has exited`));
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
@@ -76,7 +76,7 @@ export class WorkerClient {
             }, ms)
           : undefined;
       timer?.unref();
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer, kind });
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer, kind: options.label ?? kind });
       this.worker.ref();
       const req: WorkerRequest = { id, kind, payload };
       this.worker.postMessage(req, options.transfer ?? []);

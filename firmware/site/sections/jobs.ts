@@ -27,10 +27,10 @@ export const jobsSection = z
       })
       .strict()
       .default({}),
-    /** Checks that each head with a current sensor draws current while lit (lamp-out, degrading lamps). */
+    /** Checks that each head with a current sensor draws current while lit (lamp-out, degrading lamps); every minute by default. */
     lamp_self_test: z
       .object({
-        cron: cron.default('*/15 * * * *'),
+        cron: cron.default('* * * * *'),
         enabled: z.boolean().default(true),
         /** A lit lamp drawing less than this (A) is reported out. */
         min_current_a: z.number().positive().default(0.1),
