@@ -53,6 +53,7 @@ export class EnsembleDetector implements Detector {
       diffWindow: p.diffWindow!,
       diffNovel: p.diffNovel!,
       seasonWindow: p.seasonWindow!,
+      seasonWeek: p.seasonWeek!,
       ...off,
     });
     this.knn = new KnnConformalDetector({ ...knnConformalSpec.defaults, dim: p.dim!, k: p.k!, train: p.train!, calib: p.calib!, ...off });
@@ -105,6 +106,7 @@ export const ensembleSpec: DetectorSpec = {
     diffWindow: 6400,
     diffNovel: 1,
     seasonWindow: 2000,
+    seasonWeek: 0,
     dim: 19,
     k: 27,
     train: 400,

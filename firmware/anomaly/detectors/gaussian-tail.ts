@@ -16,7 +16,9 @@ import { qFunction } from '../tail-probability.js';
  * With `seasonWindow` > 0 the residual against the same time one day earlier (x − x₋day, the
  * lag found from the sampling interval of the first two timestamps, up to 1440 samples) is a
  * third channel: a day that does not look like the day before (a flat middle, a missing
- * jump, a holiday in taxi counts) although every value is ordinary.
+ * jump, a holiday in taxi counts) although every value is ordinary. With `seasonWeek` the
+ * residual against the same time a week earlier is taken instead when it is smaller (up to a
+ * week of 5-minute samples), so that weekday/weekend changes are not novel.
  */
 export class GaussianTailDetector implements Detector {
   readonly name = 'gaussian-tail';
@@ -36,6 +38,7 @@ export class GaussianTailDetector implements Detector {
   private readonly seasonResiduals: RollingWindow | null;
   private readonly seasonRecord: RecentMaxRatio | null;
   private seasonLag = 0;
+  private readonly seasonWeek: boolean;
   private firstT = Number.NaN;
   private seen = 0;
 
@@ -48,7 +51,8 @@ export class GaussianTailDetector implements Detector {
     this.holdoff = new AlertHoldoff(p.alertLevel!, p.holdoff!, p.damp!, p.fatigue!, p.fatigueTau!);
     this.steps = p.diffWindow! > 0 ? new RollingWindow(p.diffWindow!) : null;
     this.stepRecord = p.diffWindow! > 0 && p.diffNovel! > 0 ? new RecentMaxRatio(p.diffWindow!) : null;
-    this.seasonRing = new Float64Array(p.seasonWindow! > 0 ? MAX_SEASON_LAG : 0);
+    this.seasonRing = new Float64Array(p.seasonWindow! > 0 ? SEASON_RING : 0);
+    this.seasonWeek = p.seasonWeek! > 0;
     this.seasonResiduals = p.seasonWindow! > 0 ? new RollingWindow(p.seasonWindow!) : null;
     this.seasonRecord = p.seasonWindow! > 0 && p.diffNovel! > 0 ? new RecentMaxRatio(p.seasonWindow!) : null;
   }
@@ -94,7 +98,12 @@ export class GaussianTailDetector implements Detector {
       }
       const lag = this.seasonLag;
       if (lag > 0 && this.seen >= lag) {
-        const r = x - this.seasonRing[this.seen % lag]!;
+        let r = x - this.seasonRing[(this.seen - lag) % SEASON_RING]!;
+        if (this.seasonWeek && 7 * lag <= SEASON_RING && this.seen >= 7 * lag) {
+          // a Monday is compared with last Monday too: the smaller residual counts
+          const rw = x - this.seasonRing[(this.seen - 7 * lag) % SEASON_RING]!;
+          if (Math.abs(rw) < Math.abs(r)) r = rw;
+        }
         const novel = this.seasonRecord ? this.seasonRecord.push(Math.abs(r)) > 0.5 : true;
         if (this.seasonResiduals.count >= this.minHistory && novel) {
           const l = GaussianTailDetector.logTail(r, this.seasonResiduals);
@@ -102,7 +111,7 @@ export class GaussianTailDetector implements Detector {
         }
         this.seasonResiduals.push(r);
       }
-      if (lag > 0 || this.seen < 2) this.seasonRing[this.seen % (lag || MAX_SEASON_LAG)] = x;
+      this.seasonRing[this.seen % SEASON_RING] = x;
     }
     this.seen++;
     this.lastLogP = bestLog;
@@ -129,6 +138,8 @@ export class GaussianTailDetector implements Detector {
 const DAY_MS = 86_400_000;
 /** One day of 1-minute samples. */
 const MAX_SEASON_LAG = 1440;
+/** Values kept for the seasonal residuals: a week of 5-minute samples. */
+const SEASON_RING = 2016;
 
 export const gaussianTailSpec: DetectorSpec = {
   name: 'gaussian-tail',
@@ -143,6 +154,7 @@ export const gaussianTailSpec: DetectorSpec = {
     diffWindow: 6400,
     diffNovel: 1,
     seasonWindow: 2000,
+    seasonWeek: 0,
     alertLevel: 0.45,
     holdoff: 100,
     damp: 0,
