@@ -125,6 +125,9 @@ export function buildCabinet(o: CabinetOptions): Cabinet {
     });
   });
 
+  // The monitor's programming is a floor for every plan, so a valid plan change cannot trip it.
+  const floorRed: number[] = new Array(9).fill(0);
+  for (const p of channels) floorRed[p] = minRedClear[p]!;
   const controller = new TrafficController({
     clock: o.controllerClock ?? o.clock,
     structure,
@@ -136,6 +139,7 @@ export function buildCabinet(o: CabinetOptions): Cabinet {
     tickMs: section.tick_ms,
     startupFlashMs: ms(section.startup_flash_s),
     startupRedMs: ms(section.startup_red_s),
+    floors: { redClearMs: floorRed },
   });
   monitor.onReset(() => controller.restart());
 

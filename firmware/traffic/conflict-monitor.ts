@@ -26,7 +26,8 @@ export type MonitorFault =
   | 'short-yellow'
   | 'red-clear-cut'
   | 'heartbeat'
-  | 'output-during-flash';
+  | 'output-during-flash'
+  | 'readback';
 
 export interface MonitorTrip {
   readonly t: number;
@@ -73,8 +74,9 @@ const C_DARK = 2;
 const C_FLASH_OUT = 3;
 const C_RED_CLEAR = 4;
 const C_FLASH_RED_OUT = 5;
-const N_COND = 6;
-const COND_FAULT: readonly MonitorFault[] = ['conflict', 'dual-indication', 'red-fail', 'output-during-flash', 'red-clear-cut', 'red-fail'];
+const C_NO_YELLOW = 6;
+const N_COND = 7;
+const COND_FAULT: readonly MonitorFault[] = ['conflict', 'dual-indication', 'red-fail', 'output-during-flash', 'red-clear-cut', 'red-fail', 'short-yellow'];
 
 export class ConflictMonitor {
   private readonly clock: Clock;
@@ -96,6 +98,9 @@ export class ConflictMonitor {
   private readonly yellowOn: Float64Array;
   private readonly yellowEnd: Float64Array;
   private readonly rcViolation: Uint8Array; // green began too soon after a conflicting yellow
+  private readonly greenOn: Float64Array; // first sample the current green was seen
+  private readonly realGreen: Uint8Array; // the current/last green was seen over >= persistMs: its end needs a yellow
+  private readonly noYellow: Uint8Array; // red after a real green with no (or a glitch-short) yellow
   private readonly condSince = new Float64Array(N_COND).fill(-1);
   private readonly condChannel = new Int32Array(N_COND).fill(-1);
   private readonly condOther = new Int32Array(N_COND).fill(-1);
@@ -146,6 +151,9 @@ export class ConflictMonitor {
     this.yellowOn = new Float64Array(this.n).fill(-Infinity);
     this.yellowEnd = new Float64Array(this.n).fill(-Infinity);
     this.rcViolation = new Uint8Array(this.n);
+    this.greenOn = new Float64Array(this.n).fill(-Infinity);
+    this.realGreen = new Uint8Array(this.n);
+    this.noYellow = new Uint8Array(this.n);
   }
 
   start(): void {
@@ -205,9 +213,7 @@ export class ConflictMonitor {
     log('reset at %d ms', this.clock.now());
     this.latched = null;
     this.condSince.fill(-1);
-    this.rcViolation.fill(0);
-    this.yellowOn.fill(-Infinity);
-    this.yellowEnd.fill(-Infinity);
+    this.clearTracking();
     this.transfer.release('monitor');
     this.readFn(this.prev);
     const t = this.clock.now();
@@ -221,7 +227,13 @@ export class ConflictMonitor {
     this.prevSample = this.lastSample;
     this.lastSample = now;
     const lv = this.lv;
-    this.readFn(lv);
+    try {
+      this.readFn(lv);
+    } catch (err) {
+      // A monitor that cannot see the lamps cannot vouch for them.
+      if (!this.latched) this.trip(now, 'readback', `lamp readback failed: ${err instanceof Error ? err.message : String(err)}`, []);
+      return;
+    }
     if (this.latched) {
       this.prev.set(lv);
       return;
@@ -234,14 +246,21 @@ export class ConflictMonitor {
     if (flash !== this.wasFlash) {
       // Entering or leaving flash is not a yellow or a clearance: start interval tracking afresh.
       this.wasFlash = flash;
-      this.yellowOn.fill(-Infinity);
-      this.yellowEnd.fill(-Infinity);
-      this.rcViolation.fill(0);
+      this.clearTracking();
       this.prev.set(lv);
     }
     if (flash) this.checkFlash(now);
     else this.checkNormal(now);
     if (!this.latched) this.prev.set(lv);
+  }
+
+  private clearTracking(): void {
+    this.rcViolation.fill(0);
+    this.yellowOn.fill(-Infinity);
+    this.yellowEnd.fill(-Infinity);
+    this.greenOn.fill(-Infinity);
+    this.realGreen.fill(0);
+    this.noYellow.fill(0);
   }
 
   private checkNormal(now: number): void {
@@ -259,14 +278,19 @@ export class ConflictMonitor {
     let dual = -1;
     let dark = -1;
     let rc = -1;
+    let noYellow = -1;
     for (let i = 0; i < this.n; i++) {
       const r = lv[3 * i]!;
       const y = lv[3 * i + 1]!;
       const g = lv[3 * i + 2]!;
       if (r + y + g > 1 && dual < 0) dual = i;
       if (r + y + g === 0 && dark < 0) dark = i;
+      const pr = prev[3 * i]!;
       const py = prev[3 * i + 1]!;
       const pg = prev[3 * i + 2]!;
+      // A green seen lit over >= persistMs is real: its end must be followed by a full yellow.
+      if (g && !pg) this.greenOn[i] = now;
+      if (g && now - this.greenOn[i]! >= this.persist) this.realGreen[i] = 1;
       // Yellow interval tracking (short yellow is judged when the yellow ends).
       if (y && !py) this.yellowOn[i] = now;
       if (!y && py) {
@@ -279,6 +303,20 @@ export class ConflictMonitor {
         }
         if (seen >= this.persist) this.yellowEnd[i] = now;
       }
+      // Red after a real green: the yellow in between must have been seen (>= persistMs; shorter
+      // ones trip above). None, or a glitch-short one, is a skipped yellow: it trips if the red
+      // lasts persistMs (a red glitch inside a green does not), and it starts the red clearance.
+      const redOnly = r === 1 && y === 0 && g === 0;
+      if (redOnly && !(pr === 1 && py === 0 && pg === 0) && this.realGreen[i]) {
+        this.realGreen[i] = 0;
+        const yellowSeen = this.yellowOn[i]! > this.greenOn[i]! ? this.prevSample - this.yellowOn[i]! : 0;
+        if (yellowSeen < this.persist) {
+          this.noYellow[i] = 1;
+          this.yellowEnd[i] = now;
+        }
+      }
+      if (!redOnly) this.noYellow[i] = 0;
+      if (this.noYellow[i] && noYellow < 0) noYellow = i;
       // Red clearance: a green must not begin until every conflicting channel's clearance ran.
       if (g && !pg) {
         this.rcViolation[i] = 0;
@@ -297,6 +335,7 @@ export class ConflictMonitor {
     this.cond(C_DUAL, dual >= 0, now, dual, -1);
     this.cond(C_DARK, dark >= 0, now, dark, -1);
     this.cond(C_RED_CLEAR, rc >= 0, now, rc, this.condOther[C_RED_CLEAR]!);
+    this.cond(C_NO_YELLOW, noYellow >= 0, now, noYellow, -1);
     this.cond(C_FLASH_OUT, false, now, -1, -1);
     this.cond(C_FLASH_RED_OUT, false, now, -1, -1);
   }
@@ -317,6 +356,7 @@ export class ConflictMonitor {
     this.condSince[C_DUAL] = -1;
     this.condSince[C_DARK] = -1;
     this.condSince[C_RED_CLEAR] = -1;
+    this.condSince[C_NO_YELLOW] = -1;
   }
 
   private cond(k: number, present: boolean, now: number, ch: number, other: number): void {
@@ -342,16 +382,26 @@ export class ConflictMonitor {
     this.latched = trip;
     this.tripCount++;
     this.log.push(trip);
-    this.transfer.engage('monitor');
+    this.transfer.engage('monitor'); // never throws: a dead output is skipped, the flash goes on
     log('TRIP at %d ms: %s (%s) → all-red flash, latched', now, fault, reason);
-    for (const l of this.tripListeners) l(trip);
+    for (const l of this.tripListeners) {
+      try {
+        l(trip);
+      } catch (err) {
+        log('trip listener failed: %O', err);
+      }
+    }
   }
 
   /** A fault still there now, described, or null. Used to refuse a reset. */
   private faultPresent(): string | null {
     const now = this.clock.now();
     if (now - this.lastBeat > this.hbTimeout) return `controller heartbeat absent for ${now - this.lastBeat} ms`;
-    this.readFn(this.lv);
+    try {
+      this.readFn(this.lv);
+    } catch (err) {
+      return `lamp readback fails: ${err instanceof Error ? err.message : String(err)}`;
+    }
     for (let i = 0; i < this.n; i++) {
       if (this.lv[3 * i + 1] || this.lv[3 * i + 2]) return `channel ${this.ch[i]} shows green/yellow during flash`;
       if (this.transfer.redLit && !this.lv[3 * i]) return `channel ${this.ch[i]} red does not light`;
@@ -380,6 +430,8 @@ function describe(fault: MonitorFault, chans: number[], ms: number): string {
       return `no indication (red fail) on channel ${chans[0]} for ${ms} ms`;
     case 'red-clear-cut':
       return `channel ${chans[0]} green began before channel ${chans[1]}'s red clearance ended`;
+    case 'short-yellow':
+      return `channel ${chans[0]} went from green to red without a yellow`;
     case 'output-during-flash':
       return `channel ${chans[0]} shows green/yellow during flash for ${ms} ms`;
     default:

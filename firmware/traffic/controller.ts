@@ -2,7 +2,7 @@ import type { Clock, TimerHandle } from '../../drivers/hal/clock.js';
 import type { DigitalIn } from '../../drivers/hal/gpio.js';
 import type { SignalHead } from '../../drivers/field/signal-head.js';
 import type { FlashTransfer } from './flash-transfer.js';
-import { type DetectorSpec, type EngineEvent, type EngineListener, type EngineSnapshot, PhaseEngine } from './phase-engine.js';
+import { type DetectorSpec, type EngineEvent, type EngineListener, type EngineOptions, type EngineSnapshot, PhaseEngine } from './phase-engine.js';
 import type { Plan } from './plan.js';
 import { createStrategy } from './strategies/index.js';
 import type { Structure } from './structure.js';
@@ -30,7 +30,12 @@ export interface ControllerOptions {
   readonly tickMs?: number;
   readonly startupFlashMs?: number;
   readonly startupRedMs?: number;
+  /** Floors no plan may go below (the monitor's programming), see EngineOptions.floors. */
+  readonly floors?: EngineOptions['floors'];
 }
+
+/** Why the controller stopped itself: an exception from a strategy, a lamp write (HalError), a listener. */
+export type ControllerFaultListener = (error: unknown, tMs: number) => void;
 
 export interface ControllerState {
   readonly running: boolean;
@@ -49,6 +54,8 @@ export class TrafficController {
   private timer: TimerHandle | undefined;
   private flashOn = false;
   private fdwPhases = 0; // bitmask of phases in flashing don't-walk
+  private faultErr: unknown = null;
+  private readonly faultListeners = new Set<ControllerFaultListener>();
 
   constructor(o: ControllerOptions) {
     this.clock = o.clock;
@@ -61,7 +68,8 @@ export class TrafficController {
     this.engine = new PhaseEngine(o.structure, o.plan, createStrategy(o.plan.strategy), {
       startupFlashMs: o.startupFlashMs,
       startupRedMs: o.startupRedMs,
-      detectors: this.detectors.map(({ channel, phase, maxPresenceMs, noActivityMs }) => ({ channel, phase, maxPresenceMs, noActivityMs })),
+      detectors: this.detectors.map(({ channel, phase, maxPresenceMs, noActivityMs, erraticPerMin }) => ({ channel, phase, maxPresenceMs, noActivityMs, erraticPerMin })),
+      floors: o.floors,
     });
     this.engine.on((e) => this.apply(e));
   }
@@ -75,11 +83,34 @@ export class TrafficController {
     return this.engine.on(listener);
   }
 
+  /**
+   * Called when the controller stops itself on an exception: it has stopped stepping and beating
+   * (the monitor latches on the heartbeat) and engaged the flash at once.
+   */
+  onFault(listener: ControllerFaultListener): () => void {
+    this.faultListeners.add(listener);
+    return () => this.faultListeners.delete(listener);
+  }
+
+  /** The exception that stopped the controller, or null. */
+  get fault(): unknown {
+    return this.faultErr;
+  }
+
   start(): void {
-    if (this.timer) return;
+    if (this.timer || this.faultErr) return;
     const now = this.clock.now();
     for (const d of this.detectors) {
-      this.unsub.push(d.input.onChange((level, t) => this.engine.detectorChange(d.channel, level === 1, t)));
+      this.unsub.push(
+        d.input.onChange((level, t) => {
+          if (this.faultErr) return;
+          try {
+            this.engine.detectorChange(d.channel, level === 1, t);
+          } catch (err) {
+            this.stopOnFault(err);
+          }
+        }),
+      );
     }
     this.engine.start(now);
     for (const d of this.detectors) if (d.input.read() === 1) this.engine.detectorChange(d.channel, true, now);
@@ -96,8 +127,25 @@ export class TrafficController {
 
   /** After a monitor reset: all red, then service (no start-up flash). */
   restart(): void {
+    if (this.faultErr) return;
+    try {
+      this.engine.start(this.clock.now(), false);
+      this.reapply();
+    } catch (err) {
+      this.stopOnFault(err);
+    }
+  }
+
+  /**
+   * After a controller fault was dealt with: beat again and run (all red first). The lamps stay
+   * in the monitor's latched flash until the monitor is reset.
+   */
+  resume(): void {
+    if (!this.faultErr) return;
+    this.faultErr = null;
     this.engine.start(this.clock.now(), false);
-    this.reapply();
+    this.heartbeat?.();
+    this.timer = this.clock.setInterval(() => this.tick(), this.tickMs);
   }
 
   call(phase: number): void {
@@ -116,14 +164,43 @@ export class TrafficController {
     return { running: this.running, engine: this.engine.snapshot() };
   }
 
-  /** One engine step; public so tests can drive it without timers. */
+  /**
+   * One engine step (the timer calls it; the runtime also calls it right after a detector edge).
+   * Nothing escapes: an exception (a strategy bug, a HalError from a lamp write, a listener)
+   * stops the controller in the safe state instead of unwinding into a Node timer.
+   */
   tick(): void {
-    const now = this.clock.now();
-    this.engine.step(now);
-    if (this.fdwPhases !== 0 && now % 1000 < this.tickMs) this.toggleFdw(true);
-    else if (this.fdwPhases !== 0 && now % 1000 >= 500 && now % 1000 < 500 + this.tickMs) this.toggleFdw(false);
-    if (this.engine.currentMode === 'startup-flash' && !this.transfer) this.flashHeads(now);
-    this.heartbeat?.();
+    if (this.faultErr) return;
+    try {
+      const now = this.clock.now();
+      this.engine.step(now);
+      if (this.fdwPhases !== 0 && now % 1000 < this.tickMs) this.toggleFdw(true);
+      else if (this.fdwPhases !== 0 && now % 1000 >= 500 && now % 1000 < 500 + this.tickMs) this.toggleFdw(false);
+      if (this.engine.currentMode === 'startup-flash' && !this.transfer) this.flashHeads(now);
+      this.heartbeat?.();
+    } catch (err) {
+      this.stopOnFault(err);
+    }
+  }
+
+  /**
+   * The engine may be half way through a change, so it must not drive again: stop stepping and
+   * beating (the monitor latches on the lost heartbeat and reports it) and flash at once.
+   */
+  private stopOnFault(err: unknown): void {
+    if (this.faultErr) return;
+    this.faultErr = err;
+    this.clock.clearTimer(this.timer);
+    this.timer = undefined;
+    this.transfer?.engage('monitor');
+    const t = this.clock.now();
+    for (const l of this.faultListeners) {
+      try {
+        l(err, t);
+      } catch {
+        // already in the safe state
+      }
+    }
   }
 
   private apply(e: EngineEvent): void {

@@ -62,14 +62,19 @@ export class FlashTransfer {
     };
   }
 
+  /** Output writes that threw (a dead load-switch driver); the flash goes on with the others. */
+  writeFailures = 0;
+
+  /** Never throws: a failing output must not stop the flash on every other one. */
   engage(source: FlashSource): void {
     if (this.src === 'monitor' || this.src === source) return;
     const was = this.src;
     this.src = source;
     if (was === null) {
+      // Arm the flasher first, so nothing below can leave the cabinet without it.
       this.redOn = false;
-      this.toggle();
       this.timer = this.clock.setInterval(() => this.toggle(), this.halfPeriodMs);
+      this.toggle();
     }
     this.emit();
   }
@@ -82,11 +87,11 @@ export class FlashTransfer {
     this.src = null;
     this.redOn = false;
     for (const c of this.channels) {
-      c.green.write(0);
-      c.yellow.write(0);
-      c.walk?.write(0);
-      c.dontWalk?.write(1);
-      c.red.write(1);
+      this.put(c.green, 0);
+      this.put(c.yellow, 0);
+      if (c.walk) this.put(c.walk, 0);
+      if (c.dontWalk) this.put(c.dontWalk, 1);
+      this.put(c.red, 1);
     }
     this.emit();
     return true;
@@ -100,16 +105,31 @@ export class FlashTransfer {
   private toggle(): void {
     this.redOn = !this.redOn;
     for (const c of this.channels) {
-      c.green.write(0);
-      c.yellow.write(0);
-      c.walk?.write(0);
-      c.dontWalk?.write(0);
-      c.red.write(this.redOn ? 1 : 0);
+      this.put(c.green, 0);
+      this.put(c.yellow, 0);
+      if (c.walk) this.put(c.walk, 0);
+      if (c.dontWalk) this.put(c.dontWalk, 0);
+      this.put(c.red, this.redOn ? 1 : 0);
+    }
+  }
+
+  /** One write; a throwing output is counted and skipped, never allowed to stop the others. */
+  private put(out: DigitalOut, level: Level): void {
+    try {
+      out.write(level);
+    } catch {
+      this.writeFailures++;
     }
   }
 
   private emit(): void {
     const t = this.clock.now();
-    for (const l of this.listeners) l(this.src !== null, this.src, t);
+    for (const l of this.listeners) {
+      try {
+        l(this.src !== null, this.src, t);
+      } catch {
+        // a listener's bug must not undo a transfer
+      }
+    }
   }
 }

@@ -23,6 +23,12 @@ export interface EngineOptions {
   readonly startupFlashMs?: number;
   readonly startupRedMs?: number;
   readonly detectors?: readonly DetectorSpec[];
+  /**
+   * Per-phase floors (index = phase) no plan may go below, e.g. the conflict monitor's
+   * programming: a plan asking for less is raised to the floor, so a valid plan change cannot
+   * make the monitor trip.
+   */
+  readonly floors?: { readonly yellowMs?: readonly number[]; readonly redClearMs?: readonly number[] };
 }
 
 /**
@@ -47,6 +53,7 @@ export class PhaseEngine implements EngineView {
   private strategy: Strategy;
   private readonly listeners = new Set<EngineListener>();
   private readonly startupFlashMs: number;
+  private readonly floors: NonNullable<EngineOptions['floors']>;
   private readonly startupRedMs: number;
 
   private mode: EngineMode = 'off';
@@ -83,8 +90,9 @@ export class PhaseEngine implements EngineView {
 
   constructor(structure: Structure, plan: Plan, strategy: Strategy, options: EngineOptions = {}) {
     this.structure = structure;
+    this.floors = options.floors ?? {};
     checkPlan(structure, plan);
-    this.plan = plan;
+    this.plan = this.applyFloors(plan);
     this.strategy = strategy;
     this.startupFlashMs = options.startupFlashMs ?? 6000;
     this.startupRedMs = options.startupRedMs ?? 2000;
@@ -139,7 +147,7 @@ export class PhaseEngine implements EngineView {
   /** New timings / strategy; structure is fixed. Running clearances keep their lengths. */
   setPlan(plan: Plan, strategy: Strategy, now: number): void {
     checkPlan(this.structure, plan);
-    this.plan = plan;
+    this.plan = this.applyFloors(plan);
     this.strategy = strategy;
     this.emitAtspm(now, ATSPM.PATTERN_CHANGE, plan.pattern);
   }
@@ -452,6 +460,18 @@ export class PhaseEngine implements EngineView {
     if (this.ped[p] === ped || this.timing(p).walkMs === 0) return;
     this.ped[p] = ped;
     this.emit({ type: 'ped', t: now, phase: p, ped });
+  }
+
+  private applyFloors(plan: Plan): Plan {
+    const { yellowMs, redClearMs } = this.floors;
+    if (!yellowMs && !redClearMs) return plan;
+    const timing = plan.timing.map((t, p) => {
+      if (!t) return t;
+      const y = Math.max(t.yellowMs, yellowMs?.[p] ?? 0);
+      const r = Math.max(t.redClearMs, redClearMs?.[p] ?? 0);
+      return y === t.yellowMs && r === t.redClearMs ? t : { ...t, yellowMs: y, redClearMs: r };
+    });
+    return { ...plan, timing };
   }
 
   private emitAtspm(t: number, code: number, param: number): void {

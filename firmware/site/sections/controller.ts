@@ -82,7 +82,8 @@ export const controllerSection = z
         min_yellow_s: z.number().positive().default(2.7),
         /** Red clearance the monitor enforces; default each phase's configured red clearance. */
         min_red_clear_s: seconds.optional(),
-        heartbeat_timeout_ms: z.number().int().min(100).max(2000).default(300),
+        /** Silence that trips the monitor; at most 400 so a stopped controller is in flash within 450 ms. */
+        heartbeat_timeout_ms: z.number().int().min(100).max(400).default(300),
       })
       .strict()
       .default({}),
@@ -93,6 +94,14 @@ export const controllerSection = z
       ctx.addIssue({ code: 'custom', path: ['fixed'], message: 'strategy fixed needs fixed.green_s' });
     }
     if (c.seed.min_s > c.seed.max_s) ctx.addIssue({ code: 'custom', path: ['seed', 'min_s'], message: 'min_s is above max_s' });
+    // The controller's heartbeat comes once per tick: the monitor must allow at least two.
+    if (c.tick_ms * 2 > c.monitor.heartbeat_timeout_ms) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tick_ms'],
+        message: `${c.tick_ms} ms is too long for the monitor's ${c.monitor.heartbeat_timeout_ms} ms heartbeat timeout (at most ${Math.floor(c.monitor.heartbeat_timeout_ms / 2)} ms)`,
+      });
+    }
   });
 
 export type ControllerSection = z.infer<typeof controllerSection>;
