@@ -5,12 +5,12 @@ import { RollingWindow } from '../rolling-window.js';
 import { qFunction } from '../tail-probability.js';
 
 /**
- * Multi-scale Gaussian tail probability. For each of three history scales the last
- * `long1|long2|long3` values (excluding the current one) give a mean and deviation; the mean
- * of the newest `short` values is compared with them as z, and the two-sided tail
- * probability p = 2 Q(|z|) is turned into a score by −log10(p) / `decades` (p = 10^−decades
- * or smaller scores 1). The score is the largest over the scales, so a spike shows at the
- * short scale and a slow shift at the long one. NAB's "windowed Gaussian" is the one-scale,
+ * Windowed Gaussian tail probability, over up to three scales. For each history scale the
+ * last `long1|long2|long3` values (excluding the current one; 0 = scale off) give a mean and
+ * deviation; the mean of the newest `short` values is compared with them as z, and the
+ * two-sided tail probability p = 2 Q(|z|) becomes l = −log10 p, scored l / (l + `decades`)
+ * (0.5 at p = 10^−decades). The largest l over scales and channels counts, so a spike shows at
+ * a short scale and a slow shift at a long one. NAB's "windowed Gaussian" is the one-scale,
  * short = 1 case. With `diffWindow` > 0 the step x − x₋₁ is scored the same way against the
  * last `diffWindow` steps (a spike on a trend, a change of noise), as another channel.
  * With `seasonWindow` > 0 the residual against the same time one day earlier (x − x₋day, the
