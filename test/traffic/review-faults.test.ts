@@ -147,7 +147,7 @@ describe('review: a lamp write that fails (HalError)', () => {
     assert.equal(conflictMs, 0, `yellow 2 and green 4 were lit together for ${conflictMs} ms`);
   });
 
-  it('the monitor trip that follows a HalError ends in flashing red with every green and yellow dark', { todo: 'finding (critical): FlashTransfer.engage → toggle() (flash-transfer.ts:65-72, 100-110) throws on the failing output before its interval timer is armed; the monitor is latched, the gate drops every controller write, nothing flashes, and the conflicting green stays lit for good; trip listeners (log, ATSPM, runtime fault) are never called (conflict-monitor.ts:373-380)' }, () => {
+  it('a HalError on a lamp output ends in latched, reported flashing red with every green and yellow dark', { todo: 'finding (critical): FlashTransfer.engage → toggle() (flash-transfer.ts:65-72, 100-110) throws on the failing output before its interval timer is armed; the monitor is latched, the gate drops every controller write, nothing flashes, and the conflicting green stays lit for good; trip listeners (log, ATSPM, runtime fault) are never called (conflict-monitor.ts:373-380)' }, () => {
     const clock = new VirtualClock(0);
     const sim = new SimGpio(clock);
     const f = faultyGpio(sim, 2, 0);
@@ -155,11 +155,8 @@ describe('review: a lamp write that fails (HalError)', () => {
     cab.start();
     clock.advance(5000);
     f.arm();
-    let conflictStart = -1;
-    run(clock, 20_000, () => {
-      if (conflictStart < 0 && sim.physical(2) === 1 && sim.physical(6) === 1) conflictStart = clock.now();
-    });
-    assert.ok(conflictStart > 0, 'the fault did show a conflict on the outputs (the finding above)');
+    run(clock, 20_000);
+    assert.ok(f.thrown.length > 0, 'the write did fail');
     assert.equal(cab.monitor.tripped, true, 'the monitor latched');
     assert.equal(trips.length, 1, 'the trip was reported to its listeners');
     assert.equal(sim.physical(6), 0, 'the conflicting green is off in flash');
