@@ -13,8 +13,8 @@ import type { Strategy } from '../../firmware/traffic/strategy.js';
 
 /**
  * Safety review (independent reviewer): exceptions from a strategy or from a lamp write (HalError),
- * and plan changes, on a whole cabinet over the sim backend. Tests marked `todo: 'finding: …'` fail
- * today and demonstrate a problem.
+ * and plan changes, on a whole cabinet over the sim backend. Tests marked "(fixed finding)" failed
+ * on the code as reviewed (8d0c1ae..1253109) and pass since 233d5b1; they now pin the fix.
  *
  * Note on the VirtualClock: an exception thrown by a timer callback comes out of `advance()`.
  * With the SystemClock the same exception is thrown from a Node timer, i.e. it is an uncaught
@@ -109,7 +109,8 @@ describe('review: a strategy that throws', () => {
     return { clock, sim, cab, trips, when };
   }
 
-  it('is contained by the controller: nothing escapes its timer, the cabinet goes to all-red flash and says why', { todo: 'finding: an exception in controller.tick (strategy or HAL) escapes the timer callback (controller.ts:120 tick has no try/catch); on the SystemClock that is an uncaught exception killing controller, monitor and flasher together' }, () => {
+  // Review finding (was failing before 233d5b1, which fixed it): an exception in controller.tick (strategy or HAL) escapes the timer callback (controller.ts:120 tick has no try/catch); on the SystemClock that is an uncaught exception killing controller, monitor and flasher together
+  it('is contained by the controller: nothing escapes its timer, the cabinet goes to all-red flash and says why (fixed finding)', () => {
     const { clock, cab } = setup();
     assert.doesNotThrow(() => clock.advance(30_000), 'the exception must not leave the controller tick');
     assert.equal(cab.transfer.source, 'monitor');
@@ -130,7 +131,8 @@ describe('review: a strategy that throws', () => {
 });
 
 describe('review: a lamp write that fails (HalError)', () => {
-  it('after a HalError on a lamp output no conflicting indication is ever shown; the cabinet goes to flash at once', { todo: 'finding: HalError from DigitalOut.write in SignalHead.set propagates through the engine listener (controller.ts:129-138 apply); the engine already believes the phase is red, keeps cycling, and lights the conflicting green next to the still-lit yellow until the monitor trips' }, () => {
+  // Review finding (was failing before 233d5b1, which fixed it): HalError from DigitalOut.write in SignalHead.set propagates through the engine listener (controller.ts:129-138 apply); the engine already believes the phase is red, keeps cycling, and lights the conflicting green next to the still-lit yellow until the monitor trips
+  it('after a HalError on a lamp output no conflicting indication is ever shown; the cabinet goes to flash at once (fixed finding)', () => {
     const clock = new VirtualClock(0);
     const sim = new SimGpio(clock);
     // Phase 2's yellow cannot be switched off (write(0) fails: a load switch driver that stopped answering).
@@ -147,7 +149,8 @@ describe('review: a lamp write that fails (HalError)', () => {
     assert.equal(conflictMs, 0, `yellow 2 and green 4 were lit together for ${conflictMs} ms`);
   });
 
-  it('a HalError on a lamp output ends in latched, reported flashing red with every green and yellow dark', { todo: 'finding (critical): FlashTransfer.engage → toggle() (flash-transfer.ts:65-72, 100-110) throws on the failing output before its interval timer is armed; the monitor is latched, the gate drops every controller write, nothing flashes, and the conflicting green stays lit for good; trip listeners (log, ATSPM, runtime fault) are never called (conflict-monitor.ts:373-380)' }, () => {
+  // Review finding (was failing before 233d5b1, which fixed it): FlashTransfer.engage → toggle() (flash-transfer.ts:65-72, 100-110) throws on the failing output before its interval timer is armed; the monitor is latched, the gate drops every controller write, nothing flashes, and the conflicting green stays lit for good; trip listeners (log, ATSPM, runtime fault) are never called (conflict-monitor.ts:373-380)
+  it('a HalError on a lamp output ends in latched, reported flashing red with every green and yellow dark (fixed finding)', () => {
     const clock = new VirtualClock(0);
     const sim = new SimGpio(clock);
     const f = faultyGpio(sim, 2, 0);
@@ -192,7 +195,8 @@ describe('review: a lamp write that fails (HalError)', () => {
 });
 
 describe('review: the flash transfer with one failing output', () => {
-  it('still flashes every other red and darkens every other green when one output write throws', { todo: 'finding (critical): one throwing DigitalOut.write aborts FlashTransfer.toggle for every channel after it and (on engage) prevents the flasher timer from being armed' }, () => {
+  // Review finding (was failing before 233d5b1, which fixed it): one throwing DigitalOut.write aborts FlashTransfer.toggle for every channel after it and (on engage) prevents the flasher timer from being armed
+  it('still flashes every other red and darkens every other green when one output write throws (fixed finding)', () => {
     const clock = new VirtualClock(0);
     const sim = new SimGpio(clock);
     const f = faultyGpio(sim, 2, 0);
@@ -223,7 +227,8 @@ describe('review: the flash transfer with one failing output', () => {
 });
 
 describe('review: plan changes and the monitor', () => {
-  it('a plan change to a shorter (valid) red clearance does not trip the monitor', { todo: 'finding: cabinet.ts:91 programs the monitor min red clearance from the start-up plan; after setPlan() with a shorter red clearance every change trips red-clear-cut (needless flash)' }, () => {
+  // Review finding (was failing before 233d5b1, which fixed it): cabinet.ts:91 programs the monitor min red clearance from the start-up plan; after setPlan() with a shorter red clearance every change trips red-clear-cut (needless flash)
+  it('a plan change to a shorter (valid) red clearance does not trip the monitor (fixed finding)', () => {
     const clock = new VirtualClock(0);
     const sim = new SimGpio(clock);
     const { cab, trips } = cabinet(sim, clock, { defaults: { ...TIMING, red_clear_s: 3 } });

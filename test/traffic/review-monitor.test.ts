@@ -10,8 +10,8 @@ import { FlashTransfer } from '../../firmware/traffic/flash-transfer.js';
 import { StallableClock } from '../../firmware/traffic/sim/stallable-clock.js';
 
 /**
- * Safety review of the conflict monitor (independent reviewer). Tests marked `todo: 'finding: …'`
- * fail today and demonstrate a problem; the others pin behaviour verified to be right.
+ * Safety review of the conflict monitor (independent reviewer). Tests marked "(fixed finding)"
+ * failed on the code as reviewed and pass since 233d5b1; the others pin behaviour verified to be right.
  */
 
 /** Monitor on hand-driven outputs: channels 2, 4, 6 (2+6 compatible, 4 conflicts with both). */
@@ -63,7 +63,8 @@ describe('review: conflict monitor, clearance faults', () => {
     assert.equal(r.trips[0]?.fault, 'short-yellow');
   });
 
-  it('trips when a green goes straight to red (no yellow at all)', { todo: 'finding: monitor ignores a skipped yellow (green→red), conflict-monitor.ts:272-280 judges only a yellow seen lit >= persistMs' }, () => {
+  // Review finding (was failing before 233d5b1, which fixed it): monitor ignores a skipped yellow (green→red), conflict-monitor.ts:272-280 judges only a yellow seen lit >= persistMs
+  it('trips when a green goes straight to red (no yellow at all) (fixed finding)', () => {
     const r = rig();
     r.clock.advance(1000);
     r.show(2, 'green');
@@ -73,7 +74,8 @@ describe('review: conflict monitor, clearance faults', () => {
     assert.equal(r.trips.length, 1, 'a skipped yellow must trip (NEMA TS2 minimum yellow change)');
   });
 
-  it('trips when a green goes straight to red and a conflicting green starts at once', { todo: 'finding: green→red + conflicting green in the same instant (no yellow, no red clearance) is never detected' }, () => {
+  // Review finding (was failing before 233d5b1, which fixed it): green→red + conflicting green in the same instant (no yellow, no red clearance) is never detected
+  it('trips when a green goes straight to red and a conflicting green starts at once (fixed finding)', () => {
     const r = rig();
     r.clock.advance(1000);
     r.show(2, 'green');
@@ -84,7 +86,8 @@ describe('review: conflict monitor, clearance faults', () => {
     assert.equal(r.trips.length, 1, 'no yellow and no red clearance before a conflicting green must trip');
   });
 
-  it('trips on a 150 ms yellow followed by a conflicting green 100 ms later', { todo: 'finding: a yellow shorter than persistMs (200 ms) is treated as a glitch, so neither short-yellow nor red-clear-cut sees it' }, () => {
+  // Review finding (was failing before 233d5b1, which fixed it): a yellow shorter than persistMs (200 ms) is treated as a glitch, so neither short-yellow nor red-clear-cut sees it
+  it('trips on a 150 ms yellow followed by a conflicting green 100 ms later (fixed finding)', () => {
     const r = rig();
     r.clock.advance(1000);
     r.show(2, 'green');
@@ -179,16 +182,14 @@ describe('review: conflict monitor in the cabinet', () => {
     assert.equal(cab.monitor.reset().ok, true);
   });
 
-  it('a tick_ms the site allows (400) longer than the heartbeat timeout (300) is refused, not a cabinet that trips at once', { todo: 'finding: controller.tick_ms (max 500) is not checked against monitor.heartbeat_timeout_ms (min 100): the cabinet trips on heartbeat forever' }, () => {
-    let built: ReturnType<typeof cabinet> | undefined;
-    try {
-      built = cabinet({ tick_ms: 400 });
-    } catch {
-      return; // refused with an error: the fix
-    }
-    built.cab.start();
-    built.clock.advance(10_000);
-    assert.deepEqual(built.trips.map((t) => t.fault), [], 'a valid configuration must not trip');
+  // Review finding (was failing before 233d5b1, which fixed it): controller.tick_ms (max 500) is not checked against monitor.heartbeat_timeout_ms (min 100): the cabinet trips on heartbeat forever
+  it('a tick_ms the site allows (400) longer than the heartbeat timeout (300) is refused, not a cabinet that trips at once (fixed finding)', () => {
+    assert.throws(() => cabinet({ tick_ms: 400 }), /400 ms is too long for the monitor's 300 ms heartbeat timeout/);
+    // The largest tick the default timeout allows runs without a trip.
+    const ok = cabinet({ tick_ms: 150 });
+    ok.cab.start();
+    ok.clock.advance(60_000);
+    assert.deepEqual(ok.trips.map((t) => t.fault), []);
   });
 
   it('the monitor module imports nothing of the controller, engine or strategies (verified)', () => {
