@@ -8,6 +8,8 @@
  * - All state lives in typed arrays allocated by the constructor: `update` allocates nothing,
  *   so a detector can run on every sensor of a cabinet without feeding the garbage collector.
  * - Same parameters and same samples give the same scores (seeded randomness only).
+ * - A non-finite value (a sensor fault) scores 0 and leaves the state untouched, as if it had
+ *   not been given: one NaN must not poison the rolling sums for the next hours.
  * - `tMs` is integer milliseconds from the caller's clock; detectors here only use the order
  *   of samples, but the time is part of the contract so a detector may use it (gaps, time of day).
  */

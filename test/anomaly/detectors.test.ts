@@ -46,6 +46,18 @@ describe('every detector', () => {
         assert.deepEqual([...prefix], [...full.subarray(0, cut)]);
       });
 
+      it('scores a non-finite sample 0 and carries on as if it had not been given', () => {
+        const clean = scoreSeries(createDetector(name), t, x);
+        const d = createDetector(name);
+        const got: number[] = [];
+        for (let i = 0; i < n; i++) {
+          if (i === spikeAt - 50) assert.equal(d.update(t[i]!, Number.NaN), 0);
+          if (i === spikeAt - 40) assert.equal(d.update(t[i]!, Number.POSITIVE_INFINITY), 0);
+          got.push(d.update(t[i]!, x[i]!));
+        }
+        assert.deepEqual(got, [...clean]);
+      });
+
       it('is deterministic, and reset() returns to the start state', () => {
         const d = createDetector(name);
         const a = scoreSeries(d, t, x);

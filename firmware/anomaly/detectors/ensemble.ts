@@ -70,6 +70,8 @@ export class EnsembleDetector implements Detector {
   }
 
   update(tMs: number, x: number): number {
+    // a sensor fault (NaN, ±Infinity) is not a sample: it scores 0 and leaves the state as it was
+    if (!Number.isFinite(x)) return 0;
     let g = this.gaussian.update(tMs, x);
     let k = this.useKnn ? this.knn.update(tMs, x) : 0;
     if (this.recordG && this.recordK) {

@@ -67,6 +67,8 @@ export class GaussianTailDetector implements Detector {
   }
 
   update(tMs: number, x: number): number {
+    // a sensor fault (NaN, ±Infinity) is not a sample: it scores 0 and leaves the state as it was
+    if (!Number.isFinite(x)) return 0;
     this.recent.push(x);
     const m = this.recent.mean();
     let bestLog = 0;

@@ -38,6 +38,8 @@ export class IForestStreamDetector implements Detector {
   }
 
   update(_tMs: number, x: number): number {
+    // a sensor fault (NaN, ±Infinity) is not a sample: it scores 0 and leaves the state as it was
+    if (!Number.isFinite(x)) return 0;
     this.features.push(x, this.row, 0);
     const score = this.forest.fitted ? unitScore(2 * this.forest.score(this.row) - 1) : 0;
     this.ring.set(this.row, this.head * FEATURE_COUNT);

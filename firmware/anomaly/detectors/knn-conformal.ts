@@ -47,6 +47,8 @@ export class KnnConformalDetector implements Detector {
   }
 
   update(_tMs: number, x: number): number {
+    // a sensor fault (NaN, ±Infinity) is not a sample: it scores 0 and leaves the state as it was
+    if (!Number.isFinite(x)) return 0;
     // shift the lag vector (dim is small: a copy is cheaper than ring arithmetic in the distance loop)
     this.lags.copyWithin(0, 1);
     this.lags[this.dim - 1] = x;

@@ -43,6 +43,8 @@ export class SeedDetector implements Detector {
   }
 
   update(_tMs: number, x: number): number {
+    // a sensor fault (NaN, ±Infinity) is not a sample: it scores 0 and leaves the state as it was
+    if (!Number.isFinite(x)) return 0;
     const w = this.window;
     // the article's list: append, drop the oldest; kept in order so the newest is the last row
     if (this.count === w.length) w.copyWithin(0, 1);
