@@ -56,7 +56,7 @@ export class EnsembleDetector implements Detector {
       seasonWeek: p.seasonWeek!,
       ...off,
     });
-    this.knn = new KnnConformalDetector({ ...knnConformalSpec.defaults, dim: p.dim!, k: p.k!, train: p.train!, calib: p.calib!, ...off });
+    this.knn = new KnnConformalDetector({ ...knnConformalSpec.defaults, dim: p.dim!, k: p.k!, train: p.train!, calib: p.calib!, scaleWindow: p.knnScale!, ...off });
     this.holdoff = new AlertHoldoff(p.alertLevel!, p.holdoff!, p.damp!, p.fatigue!, p.fatigueTau!);
     this.mode = p.mode!;
     this.weight = p.weight!;
@@ -113,6 +113,7 @@ export const ensembleSpec: DetectorSpec = {
     k: 27,
     train: 400,
     calib: 400,
+    knnScale: 1000,
     mode: 2,
     weight: 0.2,
     iforestWeight: 0,
