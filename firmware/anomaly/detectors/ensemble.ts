@@ -99,7 +99,7 @@ export class EnsembleDetector implements Detector {
 
 export const ensembleSpec: DetectorSpec = {
   name: 'ensemble',
-  summary: 'default: Gaussian tail (value, step, same time yesterday) + 0.2 conformal k-NN, with alert holdoff and fatigue',
+  summary: 'Gaussian tail (value, step, same time yesterday) + 0.2 conformal k-NN, with alert holdoff and fatigue',
   defaults: {
     long1: 6400,
     long2: 0,
