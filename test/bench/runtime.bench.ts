@@ -33,6 +33,7 @@ interface ChildResult {
   event_loop_delay_ms: { p50: number; p99: number; max: number };
   control_loop_lag_ms: { p99_bucket: number; max: number };
   cpu_process_pct: number;
+  cpu_by_thread_pct: Record<string, number>;
   control_thread_utilization_pct: number;
   gc_count: number;
   gc_ms: number;
@@ -91,12 +92,33 @@ c.sim.start();
 // Measure after start-up (module loading, model load, start-up flash) is over.
 await new Promise((r) => setTimeout(r, 3000));
 c.runtime.eventLoopDelay.reset();
+// CPU per thread from /proc/self/task/<tid>/stat (utime + stime, clock ticks of 10 ms).
+const { readdirSync, readFileSync } = await import('node:fs');
+const taskTimes = () => {
+  const m = new Map();
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      const f = readFileSync('/proc/self/task/' + tid + '/stat', 'utf8');
+      const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
+      m.set(Number(tid), (Number(rest[11]) + Number(rest[12])) * 10);
+    } catch {}
+  }
+  return m;
+};
+const task0 = taskTimes();
 const gc0 = gcCount, gcMs0 = gcMs;
 const cpu0 = process.cpuUsage();
 const elu0 = performance.eventLoopUtilization();
 const t0 = performance.now();
 await new Promise((r) => setTimeout(r, seconds * 1000));
 const wallMs = performance.now() - t0;
+const task1 = taskTimes();
+const names = new Map((c.runtime.affinity?.threads ?? []).map((t) => [t.tid, t.name === 'node' || t.name.startsWith('node') ? 'other (V8/libuv helpers)' : t.name]));
+const perThread = {};
+for (const [tid, ms] of task1) {
+  const name = names.get(tid) ?? 'other (V8/libuv helpers)';
+  perThread[name] = (perThread[name] ?? 0) + (ms - (task0.get(tid) ?? 0)) / wallMs * 100;
+}
 const cpu = process.cpuUsage(cpu0);
 const elu = performance.eventLoopUtilization(elu0);
 const h = c.runtime.eventLoopDelay;
@@ -111,6 +133,7 @@ const result = {
   control_loop_lag_ms: { p99_bucket: c.runtime.loop.lag.quantile(0.99), max: c.runtime.loop.lag.max },
   cpu_process_pct: (100 * (cpu.user + cpu.system)) / 1000 / wallMs,
   control_thread_utilization_pct: 100 * elu.utilization,
+  cpu_by_thread_pct: perThread,
   gc_count: gcCount - gc0,
   gc_ms: gcMs - gcMs0,
   streams: pipeline.streams.length,
@@ -178,6 +201,7 @@ async function main(): Promise<void> {
       peak_rss_mb: Math.round(r.max_rss_mb * 10) / 10,
       peak_rss_goal_mb: 100,
       cpu_pct_of_one_core: Math.round(r.cpu_process_pct * 10) / 10,
+      cpu_by_thread_pct: Object.fromEntries(Object.entries(r.cpu_by_thread_pct).map(([k, v]) => [k, Math.round(v * 10) / 10])),
       cpu_goal_pct: 5,
       control_thread_utilization_pct: Math.round(r.control_thread_utilization_pct * 10) / 10,
       gc_count: r.gc_count,
@@ -200,7 +224,8 @@ async function main(): Promise<void> {
       ['control loop lag p99 (bucket) / max', `≤${r.control_loop_lag_ms.p99_bucket} / ${f(r.control_loop_lag_ms.max, 1)} ms`, ''],
       ['peak RSS (all threads, onnxruntime loaded)', `${json.peak_rss_mb} MB`, '< 100 MB'],
       ['CPU, % of one core (whole process)', `${json.cpu_pct_of_one_core} %`, '< 5 %'],
-      ['control thread utilization', `${json.control_thread_utilization_pct} %`, ''],
+      ['CPU by thread, % of one core', Object.entries(json.cpu_by_thread_pct).map(([k, v]) => `${k} ${v}`).join(', '), ''],
+      ['control thread event-loop utilization', `${json.control_thread_utilization_pct} %`, ''],
       ['GC count / time (control thread)', `${r.gc_count} / ${json.gc_ms} ms in ${json.duration_s} s`, ''],
       ['samples / dropped', `${s.samples} / ${r.dropped_samples}`, ''],
       ['phase changes / alerts / monitor trips', `${s.phase_changes} / ${s.alerts} / ${s.monitor_trips}`, ''],
