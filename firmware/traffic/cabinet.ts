@@ -67,6 +67,31 @@ export function buildCabinet(o: CabinetOptions): Cabinet {
       dontWalk: l.dont_walk !== undefined ? out(l.dont_walk) : undefined,
     });
   }
+  // The monitor is only as independent as its readback: an output that reads back the last
+  // commanded level (readbackIsReal false) shows it the controller's intent, not the lamps.
+  const commanded: number[] = [];
+  for (const [p, c] of raw) {
+    const l = o.lamps.phases[String(p)]!;
+    if (!c.red.readbackIsReal) commanded.push(l.red);
+    if (!c.yellow.readbackIsReal) commanded.push(l.yellow);
+    if (!c.green.readbackIsReal) commanded.push(l.green);
+    if (c.walk && !c.walk.readbackIsReal) commanded.push(l.walk!);
+  }
+  const readbackKind = commanded.length === 0 ? 'real' : 'commanded';
+  if (commanded.length > 0 && !section.monitor.allow_commanded_readback) {
+    for (const c of raw.values()) for (const out of [c.red, c.yellow, c.green, c.walk, c.dontWalk]) {
+      try {
+        out?.close();
+      } catch {
+        // closing is best effort: the refusal below is what matters
+      }
+    }
+    throw new Error(
+      `controller.monitor: lamp outputs on pins ${commanded.join(', ')} cannot be read back on the ${o.gpio.name} backend; ` +
+        `the conflict monitor would see only the controller's commands (not a stuck green, a lamp out or a failed write). ` +
+        `Use a backend with real readback, or set controller.monitor.allow_commanded_readback: true to run with a blind monitor (unsafe)`,
+    );
+  }
   const transfer = new FlashTransfer(o.clock, [...raw.values()]);
   const heads = new Map<number, SignalHead>();
   const gated = new Map<number, SignalHead>();
@@ -98,6 +123,7 @@ export function buildCabinet(o: CabinetOptions): Cabinet {
     minYellowMs: ms(section.monitor.min_yellow_s),
     minRedClearMs: minRedClear,
     heartbeatTimeoutMs: section.monitor.heartbeat_timeout_ms,
+    readbackKind,
     readback: (into) => {
       for (let i = 0; i < rb.length; i++) {
         const c = rb[i]!;

@@ -52,6 +52,12 @@ export interface MonitorOptions {
   readonly samplePeriodMs?: number;
   readonly persistMs?: number;
   readonly heartbeatTimeoutMs?: number;
+  /**
+   * Whether `readback` reads the outputs ('real', default) or only the last commanded levels
+   * ('commanded': the monitor is blind to stuck outputs, lamp-outs and failed writes). Reported
+   * by `state()` for the status page; the cabinet refuses 'commanded' unless the site opts in.
+   */
+  readonly readbackKind?: 'real' | 'commanded';
 }
 
 export interface MonitorState {
@@ -62,6 +68,10 @@ export interface MonitorState {
   readonly flash: 'startup' | 'monitor' | null;
   readonly lastSampleMs: number;
   readonly lastHeartbeatMs: number;
+  /** What the readback sees: the outputs ('real') or the controller's commands ('commanded'). */
+  readonly readback: 'real' | 'commanded';
+  /** True when the readback is 'commanded': the monitor cannot see what the lamps really do. */
+  readonly blind: boolean;
 }
 
 export type TripListener = (trip: MonitorTrip) => void;
@@ -92,6 +102,7 @@ export class ConflictMonitor {
   private readonly hbTimeout: number;
   private readonly transfer: FlashTransfer;
   private readonly readFn: (into: Uint8Array) => void;
+  private readonly readbackKind: 'real' | 'commanded';
 
   private readonly lv: Uint8Array;
   private readonly prev: Uint8Array;
@@ -123,6 +134,7 @@ export class ConflictMonitor {
     this.n = this.ch.length;
     this.transfer = o.transfer;
     this.readFn = o.readback;
+    this.readbackKind = o.readbackKind ?? 'real';
     this.period = o.samplePeriodMs ?? 50;
     this.persist = o.persistMs ?? 200;
     this.hbTimeout = o.heartbeatTimeoutMs ?? 300;
@@ -196,6 +208,8 @@ export class ConflictMonitor {
       flash: this.transfer.source,
       lastSampleMs: this.lastSample,
       lastHeartbeatMs: this.lastBeat,
+      readback: this.readbackKind,
+      blind: this.readbackKind !== 'real',
     };
   }
 

@@ -38,7 +38,7 @@ function writeOnly(inner: SimGpio): GpioBackend {
 }
 
 describe('review: monitor readback', () => {
-  it('a cabinet whose lamp outputs cannot be read back is refused (or its monitor trips on a stuck green)', { todo: 'finding: buildCabinet (cabinet.ts readback) never checks DigitalOut.readbackIsReal; on gpio-tools or Firmata outputs the monitor only sees the controller\'s intent and cannot detect a stuck green, a lamp-out or a failed write' }, () => {
+  it('a cabinet whose lamp outputs cannot be read back is refused (or its monitor trips on a stuck green)', () => {
     const clock = new VirtualClock(0);
     const sim = new SimGpio(clock);
     const lamps = { phases: { '2': { red: 1, yellow: 2, green: 3 }, '4': { red: 4, yellow: 5, green: 6 } } };
@@ -56,6 +56,22 @@ describe('review: monitor readback', () => {
     sim.forceOutput(6, 1); // phase 4 green physically lit against phase 2's green
     clock.advance(1000);
     assert.equal(trips.length, 1, 'a conflict physically on the outputs must trip');
+  });
+
+  it('the refusal names the pins and the opt-in; with allow_commanded_readback the monitor reports itself blind', () => {
+    const clock = new VirtualClock(0);
+    const lamps = { phases: { '2': { red: 1, yellow: 2, green: 3 }, '4': { red: 4, yellow: 5, green: 6 } } };
+    const controller = { startup_flash_s: 1, startup_red_s: 1, defaults: { min_green_s: 5, max_green_s: 10, yellow_s: 3, red_clear_s: 1 } };
+    assert.throws(
+      () => buildCabinet({ clock, gpio: writeOnly(new SimGpio(clock)), lamps, controller }),
+      /pins 1, 2, 3, 4, 5, 6 cannot be read back on the write-only backend.*allow_commanded_readback: true/,
+    );
+    const cab = buildCabinet({ clock, gpio: writeOnly(new SimGpio(clock)), lamps, controller: { ...controller, monitor: { allow_commanded_readback: true } } });
+    assert.equal(cab.monitor.state().readback, 'commanded');
+    assert.equal(cab.monitor.state().blind, true);
+    const real = buildCabinet({ clock, gpio: new SimGpio(clock), lamps, controller });
+    assert.equal(real.monitor.state().readback, 'real');
+    assert.equal(real.monitor.state().blind, false);
   });
 
   it('with real readback the same stuck green trips within 450 ms (verified)', () => {

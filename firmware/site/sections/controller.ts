@@ -84,6 +84,13 @@ export const controllerSection = z
         min_red_clear_s: seconds.optional(),
         /** Silence that trips the monitor; at most 400 so a stopped controller is in flash within 450 ms. */
         heartbeat_timeout_ms: z.number().int().min(100).max(400).default(300),
+        /**
+         * UNSAFE opt-in: run on lamp outputs that cannot be read back (gpio-tools fallback,
+         * Firmata by default). Their read() returns the last commanded level, so the monitor
+         * sees only the controller's intent: it cannot see a stuck green, a lamp out or a
+         * failed write. Without this the cabinet refuses to start on such outputs.
+         */
+        allow_commanded_readback: z.boolean().default(false),
       })
       .strict()
       .default({}),
