@@ -87,6 +87,7 @@ export class Runtime {
   private inferenceLatencies: { model: string; ms: number }[] = [];
   private stopped: Promise<RunSummary> | null = null;
   private lastGreens = '';
+  private crashed = false;
   peakRssMb = 0;
   /** Stages the status page reports, in pipeline order. */
   readonly stages: Stage[];
@@ -361,6 +362,37 @@ export class Runtime {
       uplinked_bytes: this.parts.uplink?.stats().uplinkedBytes ?? 0,
       peak_rss_mb: Math.round(Math.max(rss, this.peakRssMb) * 10) / 10,
     };
+  }
+
+  /**
+   * A fatal error elsewhere in the process (an uncaught exception or unhandled rejection):
+   * synchronously lamps to all-red flash through the flash transfer, the controller and the
+   * monitor stopped, the fault written to the event log at once (synchronous append) and
+   * handed to the uplink's outbox. The outputs are NOT released: the flasher keeps driving the
+   * reds on its own timer until the process exits, and on a real cabinet the MMU, seeing the
+   * controller's heartbeat stop, holds the intersection in flash until a technician resets it.
+   * Returns false if this was already called (a second fatal error).
+   */
+  crash(reason: string): boolean {
+    if (this.crashed) return false;
+    this.crashed = true;
+    const now = this.options.clock.now();
+    this.parts.intersection?.safeState(reason);
+    this.heartbeat.setSafeState(true);
+    this.options.print?.(`stopping (${reason}): lamps to all-red flash`);
+    this.emit('fault', now, 'crash', reason);
+    this.flushEvents();
+    return true;
+  }
+
+  /**
+   * Everything queued goes to the event log, synchronously, and to the uplink. For the crash
+   * path only: the log's periodic flush stops, later events are written by the next call.
+   */
+  flushEvents(): void {
+    for (let e = this.alerts.shift(); e; e = this.alerts.shift()) this.deliver(e);
+    for (let e = this.events.shift(); e; e = this.events.shift()) this.deliver(e);
+    this.log?.closeSync();
   }
 
   /**

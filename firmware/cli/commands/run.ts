@@ -25,7 +25,9 @@ export function parseHostPort(text: string): { host: string; port: number } {
 /**
  * `wayside run`: the cabinet runtime. Starts lamps, loops, sensors, detectors, the status
  * server and (when configured) the uplink; SIGINT/SIGTERM put every lamp to all-red flash,
- * flush the event log and the outbox, release the outputs and exit 0.
+ * flush the event log and the outbox, release the outputs and exit 0. An uncaught exception or
+ * unhandled rejection anywhere puts the lamps to all-red flash too, then exits 70 with the
+ * outputs still flashing (runtime/crash-guard.ts).
  */
 export function register(program: Command): void {
   program
@@ -68,7 +70,10 @@ export function register(program: Command): void {
       }
       const watchdog = await loadWatchdog();
       const { startCabinet, stopCabinet } = await import('../../runtime/cabinet.js');
-      let cabinet;
+      let cabinet: import('../../runtime/cabinet.js').Cabinet | undefined;
+      // From here on, a stray exception or rejection anywhere ends in all-red flash, then exit 70.
+      const { installCrashGuard } = await import('../../runtime/crash-guard.js');
+      installCrashGuard({ runtime: () => cabinet?.runtime ?? null });
       try {
         cabinet = await startCabinet({
           site,
