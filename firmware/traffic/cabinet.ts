@@ -76,6 +76,7 @@ export function buildCabinet(o: CabinetOptions): Cabinet {
     if (!c.yellow.readbackIsReal) commanded.push(l.yellow);
     if (!c.green.readbackIsReal) commanded.push(l.green);
     if (c.walk && !c.walk.readbackIsReal) commanded.push(l.walk!);
+    if (c.dontWalk && !c.dontWalk.readbackIsReal) commanded.push(l.dont_walk!);
   }
   const readbackKind = commanded.length === 0 ? 'real' : 'commanded';
   if (commanded.length > 0 && !section.monitor.allow_commanded_readback) {
@@ -130,6 +131,13 @@ export function buildCabinet(o: CabinetOptions): Cabinet {
         into[3 * i] = c.red.read();
         into[3 * i + 1] = c.yellow.read();
         into[3 * i + 2] = c.green.read();
+      }
+    },
+    pedReadback: (into) => {
+      for (let i = 0; i < rb.length; i++) {
+        const c = rb[i]!;
+        into[2 * i] = c.walk ? c.walk.read() : 0;
+        into[2 * i + 1] = c.dontWalk ? c.dontWalk.read() : 0;
       }
     },
   });

@@ -10,7 +10,8 @@ const log = createDebug('fw:traffic:monitor');
  * programming (compatible pairs, minimum yellow and red clearance per channel).
  *
  * Every `samplePeriodMs` (50) it samples all channels. A condition (conflict, dual indication,
- * no indication, green/yellow lit during flash, red clearance cut short) must be seen in
+ * no indication, green/yellow lit during flash, red clearance cut short; for ped heads a WALK
+ * against a conflicting green/yellow, WALK with DON'T WALK, WALK during flash) must be seen in
  * consecutive samples spanning at least `persistMs` (200) before it trips, so a glitch shorter
  * than 200 ms never trips and a lasting fault trips within persistMs + one period (≤ 250 ms).
  * A short yellow trips when a yellow that lasted ≥ persistMs ends early; a heartbeat silent for
@@ -44,6 +45,13 @@ export interface MonitorOptions {
   readonly compatible: readonly (readonly [number, number])[];
   /** Fills `into[3i]`, `[3i+1]`, `[3i+2]` with channel i's red, yellow, green output levels (0/1). */
   readonly readback: (into: Uint8Array) => void;
+  /**
+   * Pedestrian heads: fills `into[2i]`, `[2i+1]` with channel i's WALK and DON'T WALK output
+   * levels (0 where the channel has no ped head). A WALK lit while a conflicting channel shows
+   * green/yellow trips 'conflict'; WALK and DON'T WALK together trip 'dual-indication'; a WALK
+   * lit during flash trips 'output-during-flash' and refuses a reset. Absent: no ped heads.
+   */
+  readonly pedReadback?: (into: Uint8Array) => void;
   readonly transfer: FlashTransfer;
   /** Minimum yellow per channel (ms), default 2700 (NEMA). */
   readonly minYellowMs?: number | Readonly<Record<number, number>>;
@@ -85,8 +93,22 @@ const C_FLASH_OUT = 3;
 const C_RED_CLEAR = 4;
 const C_FLASH_RED_OUT = 5;
 const C_NO_YELLOW = 6;
-const N_COND = 7;
-const COND_FAULT: readonly MonitorFault[] = ['conflict', 'dual-indication', 'red-fail', 'output-during-flash', 'red-clear-cut', 'red-fail', 'short-yellow'];
+const C_WALK_CONFLICT = 7; // a WALK lit with a conflicting channel's green/yellow
+const C_PED_DUAL = 8; // WALK and DON'T WALK lit together
+const C_FLASH_WALK = 9; // a WALK lit during flash (the transfer drives ped heads dark)
+const N_COND = 10;
+const COND_FAULT: readonly MonitorFault[] = [
+  'conflict',
+  'dual-indication',
+  'red-fail',
+  'output-during-flash',
+  'red-clear-cut',
+  'red-fail',
+  'short-yellow',
+  'conflict',
+  'dual-indication',
+  'output-during-flash',
+];
 
 export class ConflictMonitor {
   private readonly clock: Clock;
@@ -102,6 +124,8 @@ export class ConflictMonitor {
   private readonly hbTimeout: number;
   private readonly transfer: FlashTransfer;
   private readonly readFn: (into: Uint8Array) => void;
+  private readonly pedFn: ((into: Uint8Array) => void) | undefined;
+  private readonly pv: Uint8Array; // WALK, DON'T WALK per channel
   private readonly readbackKind: 'real' | 'commanded';
 
   private readonly lv: Uint8Array;
@@ -134,6 +158,7 @@ export class ConflictMonitor {
     this.n = this.ch.length;
     this.transfer = o.transfer;
     this.readFn = o.readback;
+    this.pedFn = o.pedReadback;
     this.readbackKind = o.readbackKind ?? 'real';
     this.period = o.samplePeriodMs ?? 50;
     this.persist = o.persistMs ?? 200;
@@ -159,6 +184,7 @@ export class ConflictMonitor {
     this.minYellow = Float64Array.from(this.ch, (c) => perChannel(o.minYellowMs, c, 2700));
     this.minRedClear = Float64Array.from(this.ch, (c) => perChannel(o.minRedClearMs, c, 0));
     this.lv = new Uint8Array(3 * this.n);
+    this.pv = new Uint8Array(2 * this.n);
     this.prev = new Uint8Array(3 * this.n);
     this.yellowOn = new Float64Array(this.n).fill(-Infinity);
     this.yellowEnd = new Float64Array(this.n).fill(-Infinity);
@@ -243,6 +269,7 @@ export class ConflictMonitor {
     const lv = this.lv;
     try {
       this.readFn(lv);
+      this.pedFn?.(this.pv);
     } catch (err) {
       // A monitor that cannot see the lamps cannot vouch for them.
       if (!this.latched) this.trip(now, 'readback', `lamp readback failed: ${err instanceof Error ? err.message : String(err)}`, []);
@@ -289,6 +316,24 @@ export class ConflictMonitor {
         break;
       }
     }
+    // A WALK lit while a conflicting channel shows green/yellow (pedestrians sent into traffic).
+    const pv = this.pv;
+    let walkCh = -1;
+    let walkOther = -1;
+    if (this.pedFn) {
+      for (let k = 0; k < this.conflictA.length && walkCh < 0; k++) {
+        const i = this.conflictA[k]!;
+        const j = this.conflictB[k]!;
+        if (pv[2 * i] && (lv[3 * j + 1]! | lv[3 * j + 2]!)) {
+          walkCh = i;
+          walkOther = j;
+        } else if (pv[2 * j] && (lv[3 * i + 1]! | lv[3 * i + 2]!)) {
+          walkCh = j;
+          walkOther = i;
+        }
+      }
+    }
+    let pedDual = -1;
     let dual = -1;
     let dark = -1;
     let rc = -1;
@@ -298,6 +343,7 @@ export class ConflictMonitor {
       const y = lv[3 * i + 1]!;
       const g = lv[3 * i + 2]!;
       if (r + y + g > 1 && dual < 0) dual = i;
+      if (pv[2 * i] && pv[2 * i + 1] && pedDual < 0) pedDual = i;
       if (r + y + g === 0 && dark < 0) dark = i;
       const pr = prev[3 * i]!;
       const py = prev[3 * i + 1]!;
@@ -350,20 +396,28 @@ export class ConflictMonitor {
     this.cond(C_DARK, dark >= 0, now, dark, -1);
     this.cond(C_RED_CLEAR, rc >= 0, now, rc, this.condOther[C_RED_CLEAR]!);
     this.cond(C_NO_YELLOW, noYellow >= 0, now, noYellow, -1);
+    this.cond(C_WALK_CONFLICT, walkCh >= 0, now, walkCh, walkOther);
+    this.cond(C_PED_DUAL, pedDual >= 0, now, pedDual, -1);
     this.cond(C_FLASH_OUT, false, now, -1, -1);
     this.cond(C_FLASH_RED_OUT, false, now, -1, -1);
+    this.cond(C_FLASH_WALK, false, now, -1, -1);
   }
 
   private checkFlash(now: number): void {
     const lv = this.lv;
+    const pv = this.pv;
     let lit = -1;
+    let walk = -1;
     let redOut = -1;
     const redLit = this.transfer.redLit;
     for (let i = 0; i < this.n; i++) {
       if ((lv[3 * i + 1]! | lv[3 * i + 2]!) && lit < 0) lit = i;
+      // Ped heads are dark in flash; a lit DON'T WALK is the safe side and is not a fault.
+      if (pv[2 * i] && walk < 0) walk = i;
       if (redLit && !lv[3 * i]! && redOut < 0) redOut = i;
     }
     this.cond(C_FLASH_OUT, lit >= 0, now, lit, -1);
+    this.cond(C_FLASH_WALK, walk >= 0, now, walk, -1);
     // Lamp-out during flash is seen only in the lit half; the dark half neither clears nor confirms it.
     if (redLit) this.cond(C_FLASH_RED_OUT, redOut >= 0, now, redOut, -1);
     this.condSince[C_CONFLICT] = -1;
@@ -371,6 +425,8 @@ export class ConflictMonitor {
     this.condSince[C_DARK] = -1;
     this.condSince[C_RED_CLEAR] = -1;
     this.condSince[C_NO_YELLOW] = -1;
+    this.condSince[C_WALK_CONFLICT] = -1;
+    this.condSince[C_PED_DUAL] = -1;
   }
 
   private cond(k: number, present: boolean, now: number, ch: number, other: number): void {
@@ -387,7 +443,7 @@ export class ConflictMonitor {
       const chans = [this.ch[ch]!];
       if (other >= 0) chans.push(this.ch[other]!);
       const fault = COND_FAULT[k]!;
-      this.trip(now, fault, describe(fault, chans, now - this.condSince[k]!), chans);
+      this.trip(now, fault, describe(k, chans, now - this.condSince[k]!), chans);
     }
   }
 
@@ -413,11 +469,13 @@ export class ConflictMonitor {
     if (now - this.lastBeat > this.hbTimeout) return `controller heartbeat absent for ${now - this.lastBeat} ms`;
     try {
       this.readFn(this.lv);
+      this.pedFn?.(this.pv);
     } catch (err) {
       return `lamp readback fails: ${err instanceof Error ? err.message : String(err)}`;
     }
     for (let i = 0; i < this.n; i++) {
       if (this.lv[3 * i + 1] || this.lv[3 * i + 2]) return `channel ${this.ch[i]} shows green/yellow during flash`;
+      if (this.pv[2 * i]) return `channel ${this.ch[i]} WALK lit during flash`;
       if (this.transfer.redLit && !this.lv[3 * i]) return `channel ${this.ch[i]} red does not light`;
     }
     if (!this.transfer.redLit) {
@@ -434,21 +492,28 @@ function perChannel(v: number | Readonly<Record<number, number>> | undefined, ch
   return v[ch] ?? dflt;
 }
 
-function describe(fault: MonitorFault, chans: number[], ms: number): string {
-  switch (fault) {
-    case 'conflict':
+function describe(k: number, chans: number[], ms: number): string {
+  switch (k) {
+    case C_CONFLICT:
       return `conflicting indications on channels ${chans.join(' and ')} for ${ms} ms`;
-    case 'dual-indication':
+    case C_DUAL:
       return `more than one colour lit on channel ${chans[0]} for ${ms} ms`;
-    case 'red-fail':
+    case C_DARK:
+    case C_FLASH_RED_OUT:
       return `no indication (red fail) on channel ${chans[0]} for ${ms} ms`;
-    case 'red-clear-cut':
+    case C_RED_CLEAR:
       return `channel ${chans[0]} green began before channel ${chans[1]}'s red clearance ended`;
-    case 'short-yellow':
+    case C_NO_YELLOW:
       return `channel ${chans[0]} went from green to red without a yellow`;
-    case 'output-during-flash':
+    case C_FLASH_OUT:
       return `channel ${chans[0]} shows green/yellow during flash for ${ms} ms`;
+    case C_WALK_CONFLICT:
+      return `WALK on channel ${chans[0]} with conflicting channel ${chans[1]} green/yellow for ${ms} ms`;
+    case C_PED_DUAL:
+      return `WALK and DON'T WALK lit together on channel ${chans[0]} for ${ms} ms`;
+    case C_FLASH_WALK:
+      return `channel ${chans[0]} shows WALK during flash for ${ms} ms`;
     default:
-      return fault;
+      return COND_FAULT[k] ?? 'fault';
   }
 }

@@ -52,7 +52,7 @@ describe('review: pedestrian outputs', () => {
     assert.deepEqual(trips, []);
   });
 
-  it('a walk output stuck on while the conflicting street has green trips the monitor', { todo: 'finding: the monitor reads only R/Y/G (cabinet.ts readback, conflict-monitor.ts channels): a walk lit against a conflicting green, or during flash, is never detected and does not block a reset' }, () => {
+  it('a walk output stuck on while the conflicting street has green trips the monitor', () => {
     const { clock, sim, cab, trips } = cabinet();
     cab.start();
     for (let i = 0; i < 1000 && sim.physical(3) !== 1; i++) clock.advance(10);
@@ -60,6 +60,48 @@ describe('review: pedestrian outputs', () => {
     sim.forceOutput(9, 1); // walk 4 (crossing phase 2's traffic) stuck lit
     clock.advance(1000);
     assert.equal(trips.length, 1, 'walk 4 against green 2 must trip within 450 ms');
+  });
+
+  it('the walk trip comes within 450 ms, names both channels, and a walk still lit in flash refuses the reset', () => {
+    const { clock, sim, cab, trips } = cabinet();
+    cab.start();
+    for (let i = 0; i < 1000 && sim.physical(3) !== 1; i++) clock.advance(10);
+    const t0 = clock.now();
+    sim.forceOutput(9, 1);
+    for (let i = 0; i < 100 && trips.length === 0; i++) clock.advance(10);
+    assert.equal(trips[0]?.fault, 'conflict');
+    assert.deepEqual(trips[0]!.channels, [4, 2]);
+    assert.match(trips[0]!.reason, /WALK on channel 4/);
+    assert.ok(trips[0]!.t - t0 <= 450, `tripped ${trips[0]!.t - t0} ms after the walk lit`);
+    clock.advance(2000);
+    const refused = cab.monitor.reset();
+    assert.equal(refused.ok, false);
+    assert.match((refused as { reason: string }).reason, /channel 4 WALK lit during flash/);
+  });
+
+  it('a walk lit during the start-up flash trips output-during-flash', () => {
+    const { clock, sim, cab, trips } = cabinet({ startup_flash_s: 6 });
+    cab.start();
+    clock.advance(1000);
+    assert.equal(cab.transfer.source, 'startup');
+    assert.equal(sim.physical(7), 0, 'ped heads dark in flash');
+    assert.equal(sim.physical(8), 0, 'ped heads dark in flash');
+    sim.forceOutput(7, 1);
+    clock.advance(1000);
+    assert.equal(trips[0]?.fault, 'output-during-flash');
+    assert.deepEqual(trips[0]!.channels, [2]);
+  });
+
+  it('WALK and DON\'T WALK lit together trips dual-indication', () => {
+    const { clock, sim, cab, trips } = cabinet();
+    cab.controller.pedCall(2);
+    cab.start();
+    for (let i = 0; i < 1000 && sim.physical(7) !== 1; i++) clock.advance(10);
+    assert.equal(sim.physical(7), 1, 'phase 2 walk');
+    sim.forceOutput(8, 1); // phase 2's don't-walk shorted on under its walk
+    clock.advance(500);
+    assert.equal(trips[0]?.fault, 'dual-indication');
+    assert.deepEqual(trips[0]!.channels, [2]);
   });
 });
 
