@@ -106,6 +106,13 @@ describe('review: pedestrian outputs', () => {
 });
 
 describe('review: start-up', () => {
+  it('startup_red_s below 1 s is refused with a message naming the field (site section and scenario)', async () => {
+    assert.throws(() => cabinet({ startup_red_s: 0.5 }), /startup_red_s must be at least 1 s/);
+    const { scenarioProblems } = await import('../../firmware/traffic/sim/scenario.js');
+    const problems = scenarioProblems({ duration_s: 10, volumes_vph: { '2': 100 }, controller: { type: 'actuated', startup_red_s: 0 } });
+    assert.deepEqual(problems, ['controller.startup_red_s: startup_red_s must be at least 1 s (all red before the first green)']);
+  });
+
   it('start-up is all-red flash, then steady all red for startup_red_s, then the first green (verified)', () => {
     const { clock, sim, cab } = cabinet();
     const ev: { t: number; p: number; i: string }[] = [];
@@ -125,7 +132,7 @@ describe('review: start-up', () => {
     assert.equal(first.t, 4000, 'first green right after 2 s flash + 2 s all red');
   });
 
-  it('a site cannot configure start-up straight from flash into green (startup_red_s: 0)', { todo: 'finding: controller.startup_red_s accepts 0 (site/sections/controller.ts:38): the cabinet goes from all-red flash to a green in the same tick, against the issue\'s "all-red before the first green"' }, () => {
+  it('a site cannot configure start-up straight from flash into green (startup_red_s: 0)', () => {
     let built: ReturnType<typeof cabinet>;
     try {
       built = cabinet({ startup_red_s: 0 });

@@ -35,7 +35,11 @@ export const controllerSection = z
     /** Engine step period. */
     tick_ms: z.number().int().min(10).max(500).default(100),
     startup_flash_s: seconds.default(6),
-    startup_red_s: seconds.default(2),
+    /**
+     * Steady all red between the start-up flash (or a monitor reset) and the first green: at
+     * least 1 s, so no green ever follows the flash directly.
+     */
+    startup_red_s: z.number().min(1, 'startup_red_s must be at least 1 s (all red before the first green)').default(2),
     /** Ring service orders; default NEMA [[1,2,3,4],[5,6,7,8]]. */
     rings: z.array(z.array(phase).min(1)).min(1).max(4).optional(),
     /** Barrier groups; default NEMA [[1,2,5,6],[3,4,7,8]]. */

@@ -41,7 +41,7 @@ const controller = z
     phases: z.record(phaseKey, z.object(timingFields).strict()).optional(),
     tick_ms: z.number().int().min(10).max(500).optional(),
     startup_flash_s: seconds.optional(),
-    startup_red_s: seconds.optional(),
+    startup_red_s: z.number().min(1, 'startup_red_s must be at least 1 s (all red before the first green)').optional(),
     rings: z.array(z.array(phaseNum).min(1)).optional(),
     barriers: z.array(z.array(phaseNum).min(1)).optional(),
     compatible: z.array(z.tuple([phaseNum, phaseNum])).optional(),
