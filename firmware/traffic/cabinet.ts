@@ -162,6 +162,8 @@ export function buildCabinet(o: CabinetOptions): Cabinet {
   // The monitor's programming is a floor for every plan, so a valid plan change cannot trip it.
   const floorRed: number[] = new Array(9).fill(0);
   for (const p of channels) floorRed[p] = minRedClear[p]!;
+  // Same for the yellow (the site file cannot ask for less; a plan set at run time is raised).
+  const floorYellow: number[] = new Array(9).fill(ms(section.monitor.min_yellow_s));
   const controller = new TrafficController({
     clock: o.controllerClock ?? o.clock,
     structure,
@@ -173,7 +175,7 @@ export function buildCabinet(o: CabinetOptions): Cabinet {
     tickMs: section.tick_ms,
     startupFlashMs: ms(section.startup_flash_s),
     startupRedMs: ms(section.startup_red_s),
-    floors: { redClearMs: floorRed },
+    floors: { redClearMs: floorRed, yellowMs: floorYellow },
   });
   monitor.onReset(() => controller.restart());
 

@@ -62,6 +62,12 @@ export function planFromSection(section: ControllerSection, structure: Structure
       throw new Error(`controller.phases.${p}.max_green_s: ${t.maxGreenMs / 1000} s is below min green ${t.minGreenMs / 1000} s`);
     }
     if (t.recall === 'ped' && t.walkMs === 0) throw new Error(`controller.phases.${p}.recall: ped recall needs walk_s > 0`);
+    if (t.yellowMs < ms(section.monitor.min_yellow_s)) {
+      // Reached only through the built-in default yellow (explicit values are refused by the schema).
+      throw new Error(
+        `controller.phases.${p}.yellow_s: ${t.yellowMs / 1000} s (the default) is below controller.monitor.min_yellow_s ${section.monitor.min_yellow_s} s (the monitor would trip short-yellow at the first change)`,
+      );
+    }
     timing[p] = t;
   }
   return { pattern: section.pattern, timing, strategy };

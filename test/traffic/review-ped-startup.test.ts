@@ -150,7 +150,7 @@ describe('review: start-up', () => {
 });
 
 describe('review: the monitor programming against the plan', () => {
-  it('a monitor min_yellow_s above a phase\'s yellow_s is refused (or the yellow raised), not a cabinet that trips at its first yellow', { todo: 'finding: monitor.min_yellow_s is not checked against the phases\' yellow_s, and cabinet.ts passes only a red-clearance floor to the engine: min_yellow_s 4 with yellow_s 3.5 trips short-yellow at the first change' }, () => {
+  it('a monitor min_yellow_s above a phase\'s yellow_s is refused (or the yellow raised), not a cabinet that trips at its first yellow', () => {
     let built: ReturnType<typeof cabinet>;
     try {
       built = cabinet({ monitor: { min_yellow_s: 4 } });
@@ -160,5 +160,49 @@ describe('review: the monitor programming against the plan', () => {
     built.cab.start();
     built.clock.advance(60_000);
     assert.deepEqual(built.trips.map((t) => t.fault), []);
+  });
+
+  it('the refusal names both fields, per phase and for the defaults, including the built-in default yellow', async () => {
+    const { parseControllerSection, resolveController } = await import('../../firmware/traffic/site-plan.js');
+    const r = (await import('../../firmware/site/sections/controller.js')).controllerSection.safeParse({
+      defaults: { yellow_s: 3.5 },
+      phases: { '4': { yellow_s: 3.2 }, '2': { yellow_s: 4.5 } },
+      monitor: { min_yellow_s: 4 },
+    });
+    assert.equal(r.success, false);
+    const issues = r.success ? [] : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    assert.deepEqual(issues, [
+      'defaults.yellow_s: 3.5 s is below controller.monitor.min_yellow_s 4 s (the monitor would trip short-yellow at the first change)',
+      'phases.4.yellow_s: 3.2 s is below controller.monitor.min_yellow_s 4 s (the monitor would trip short-yellow at the first change)',
+    ]);
+    // No explicit yellow: the built-in 3.5 s default is checked per phase in use.
+    assert.doesNotThrow(() => parseControllerSection({ monitor: { min_yellow_s: 4 } }));
+    assert.throws(() => resolveController({ monitor: { min_yellow_s: 4 } }, [2, 4]), /^Error: controller\.phases\.2\.yellow_s: 3\.5 s \(the default\) is below controller\.monitor\.min_yellow_s 4 s/);
+    // Consistent programming runs without a trip.
+    const ok = cabinet({ defaults: { min_green_s: 5, max_green_s: 10, yellow_s: 4, red_clear_s: 1 }, monitor: { min_yellow_s: 4 } });
+    ok.cab.start();
+    ok.clock.advance(60_000);
+    assert.deepEqual(ok.trips.map((t) => t.fault), []);
+  });
+
+  it('a plan set at run time with a yellow below the monitor minimum is raised to it (no trip)', () => {
+    const { clock, cab, trips } = cabinet({ defaults: { min_green_s: 5, max_green_s: 10, yellow_s: 4, red_clear_s: 1 }, monitor: { min_yellow_s: 4 } });
+    const yellows: number[] = [];
+    let y0 = -1;
+    cab.controller.on((e) => {
+      if (e.type !== 'indication' || e.phase !== 2) return;
+      if (e.indication === 'yellow') y0 = e.t;
+      else if (y0 >= 0) {
+        yellows.push(e.t - y0);
+        y0 = -1;
+      }
+    });
+    cab.start();
+    const plan = cab.resolved.plan;
+    cab.controller.setPlan({ ...plan, timing: plan.timing.map((t) => t && { ...t, yellowMs: 3000 }) });
+    clock.advance(60_000);
+    assert.ok(yellows.length > 0);
+    for (const y of yellows) assert.ok(y >= 4000, `yellow ${y} ms`);
+    assert.deepEqual(trips.map((t) => t.fault), []);
   });
 });

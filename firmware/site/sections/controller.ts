@@ -82,7 +82,7 @@ export const controllerSection = z
       .default({}),
     monitor: z
       .object({
-        /** Shortest yellow the monitor accepts (NEMA 2.7 s). */
+        /** Shortest yellow the monitor accepts (NEMA 2.7 s); every phase's yellow_s must be at least this. */
         min_yellow_s: z.number().positive().default(2.7),
         /** Red clearance the monitor enforces; default each phase's configured red clearance. */
         min_red_clear_s: seconds.optional(),
@@ -105,6 +105,22 @@ export const controllerSection = z
       ctx.addIssue({ code: 'custom', path: ['fixed'], message: 'strategy fixed needs fixed.green_s' });
     }
     if (c.seed.min_s > c.seed.max_s) ctx.addIssue({ code: 'custom', path: ['seed', 'min_s'], message: 'min_s is above max_s' });
+    // The monitor trips on a yellow shorter than its minimum: a plan yellow below it would trip
+    // at the first change. Refused here (explicit values; site-plan.ts checks each phase in use
+    // with the built-in default too).
+    const minY = c.monitor.min_yellow_s;
+    const yellows: [string[], number | undefined][] = [[['defaults', 'yellow_s'], c.defaults.yellow_s]];
+    for (const [k, t] of Object.entries(c.phases)) yellows.push([['phases', k, 'yellow_s'], t.yellow_s]);
+    for (const [path, y] of yellows) {
+      // Below 3 s the yellow_s field's own rule has already reported it.
+      if (y !== undefined && y >= 3 && y < minY) {
+        ctx.addIssue({
+          code: 'custom',
+          path,
+          message: `${y} s is below controller.monitor.min_yellow_s ${minY} s (the monitor would trip short-yellow at the first change)`,
+        });
+      }
+    }
     // The controller's heartbeat comes once per tick: the monitor must allow at least two.
     if (c.tick_ms * 2 > c.monitor.heartbeat_timeout_ms) {
       ctx.addIssue({
