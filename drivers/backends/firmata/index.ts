@@ -13,6 +13,8 @@ export interface FirmataOpenOptions extends FirmataI2cOptions, FirmataGpioOption
   readonly readyTimeoutMs?: number;
 }
 
+const DEFAULT_CONFIRM_MS = 200;
+
 /**
  * One Firmata board gives both GPIO and I2C. `ctx.firmata.io` (an io object, e.g. mock-firmata
  * or one the caller connected) wins over `ctx.firmata.port` (a serial path from the site file,
@@ -37,7 +39,13 @@ export async function open(
   } else {
     throw new HalError('invalid', 'firmata: no serial port configured (set firmata.port in the site file, e.g. /dev/ttyACM0)');
   }
-  const gpio = new FirmataGpio(io, ctx.clock, options);
+  // A real board's outputs are confirmed by pin-state queries so the conflict monitor reads
+  // what the board drives, not what we asked (it refuses a blind readback). 200 ms keeps the
+  // queries near 20 % of a 57600-baud link for 32 outputs and the readback within the
+  // monitor's 450 ms trip budget. An io object handed in (tests) keeps the caller's choice.
+  const gpioOptions: FirmataGpioOptions =
+    ownsPort && options.confirmOutputsMs === undefined ? { ...options, confirmOutputsMs: DEFAULT_CONFIRM_MS } : options;
+  const gpio = new FirmataGpio(io, ctx.clock, gpioOptions);
   const i2c = new FirmataI2c(io, ctx.clock, options);
   if (ownsPort) {
     // Closing the GPIO side releases the board: it is the backend openBackends closes first,
