@@ -55,7 +55,13 @@ const USAGE = `usage: flash.sh --board NAME|auto --site FILE (--rootfs DIR | --s
   --health-cmd CMD       or: a shell command that exits 0 when healthy
   --health-timeout S     seconds the new release has to become healthy (default 60)
   --node PATH            node binary on the target (default /usr/bin/node)
-  --watchdog-sec S       WatchdogSec= of wayside.service (default 5)`;
+  --watchdog-sec S       WatchdogSec= of wayside.service (default 5)
+  with --ssh:
+  --ssh-port N           sshd port on the device (ssh -p)
+  --ssh-identity FILE    private key to log in with (ssh -i)
+  --ssh-option OPT       extra ssh option, e.g. ConnectTimeout=10 (ssh -o OPT; repeatable)
+  --ssh-rootfs DIR       root directory on the device to install into (default /: the running
+                         system, restarted and health-checked; any other directory is an offline install)`;
 
 export interface FlashOptions {
   board: string;
@@ -78,6 +84,10 @@ export interface FlashOptions {
   healthTimeoutS: number;
   node: string;
   watchdogSec: number;
+  /** ssh's own options (`-p`, `-i`, `-o`), given before USER@HOST on every ssh call. */
+  sshArgs: string[];
+  /** Root the install on the device goes into (`--rootfs` of the remote flash.js). */
+  sshRootfs: string;
 }
 
 const VERSION_RE = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/;
@@ -130,6 +140,10 @@ export function parseFlashArgs(argv: string[]): FlashOptions {
         'health-timeout': { type: 'string', default: '60' },
         node: { type: 'string', default: '/usr/bin/node' },
         'watchdog-sec': { type: 'string', default: '5' },
+        'ssh-port': { type: 'string' },
+        'ssh-identity': { type: 'string' },
+        'ssh-option': { type: 'string', multiple: true },
+        'ssh-rootfs': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -170,6 +184,7 @@ export function parseFlashArgs(argv: string[]): FlashOptions {
   if (!Number.isInteger(wd) || wd < 1) throw usage(`--watchdog-sec ${v['watchdog-sec']}: expected an integer >= 1`);
   if (v['health-url'] && v['health-cmd']) throw usage('give --health-url or --health-cmd, not both');
   if (v['health-url'] && !/^https?:\/\//.test(v['health-url'])) throw usage(`--health-url ${v['health-url']}: expected http(s)://…`);
+  const sshArgs = parseSshArgs(v);
   return {
     board: v.board,
     site: v.site,
@@ -191,7 +206,37 @@ export function parseFlashArgs(argv: string[]): FlashOptions {
     healthTimeoutS: timeout,
     node: v.node!,
     watchdogSec: wd,
+    sshArgs,
+    sshRootfs: v['ssh-rootfs'] ?? '/',
   };
+}
+
+/** The --ssh-* options, checked; they only make sense with --ssh. */
+function parseSshArgs(v: { ssh?: string; deps?: string; 'ssh-port'?: string; 'ssh-identity'?: string; 'ssh-option'?: string[]; 'ssh-rootfs'?: string }): string[] {
+  const given = (['ssh-port', 'ssh-identity', 'ssh-option', 'ssh-rootfs'] as const).filter((k) => v[k] !== undefined);
+  if (!v.ssh && given.length > 0) throw usage(`--${given[0]} needs --ssh USER@HOST`);
+  const args: string[] = [];
+  if (v['ssh-port'] !== undefined) {
+    const port = Number(v['ssh-port']);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw usage(`--ssh-port ${v['ssh-port']}: expected a port 1-65535`);
+    args.push('-p', String(port));
+  }
+  if (v['ssh-identity'] !== undefined) {
+    if (!isFile(v['ssh-identity'])) throw usage(`--ssh-identity ${v['ssh-identity']}: no such file`);
+    args.push('-i', resolve(v['ssh-identity']));
+  }
+  for (const opt of v['ssh-option'] ?? []) {
+    // ssh_config syntax only: a leading '-' would smuggle in another ssh flag.
+    if (!/^[A-Za-z][A-Za-z0-9]*[= ]\S/.test(opt)) throw usage(`--ssh-option ${opt}: expected Name=value (an ssh_config option)`);
+    args.push('-o', opt);
+  }
+  const root = v['ssh-rootfs'];
+  if (root !== undefined) {
+    // A path on the device, checked there by its own flash.js; here only its form.
+    if (!root.startsWith('/') || root.split('/').includes('..')) throw usage(`--ssh-rootfs ${root}: expected an absolute path on the device`);
+    if (v.deps === 'device' && root.replace(/\/+$/, '') !== '') throw usage('--deps device runs npm ci on the device: it needs --ssh-rootfs / (the default)');
+  }
+  return args;
 }
 
 const repoRoot = () => {
@@ -342,16 +387,20 @@ async function install(o: FlashOptions, root: string, log: Log): Promise<number>
 }
 
 /**
- * Over ssh: the bundle (with its compiled flash code) is copied to the device and the same
- * install runs there with `--rootfs /`, under sudo. Needs node on the device and
- * passwordless sudo (or a TTY). Not exercised by the tests: no device is reachable here.
+ * Over ssh: the bundle (with its compiled flash code) is copied to the device's
+ * /tmp/wayside-flash and the same install runs there with `--rootfs /` (or `--ssh-rootfs`),
+ * under sudo; the staging directory is removed afterwards, also when a step fails. Needs node
+ * on the device and passwordless sudo (or a TTY). test/deploy/flash-ssh.test.ts runs it against
+ * a real sshd on 127.0.0.1.
  */
 async function installOverSsh(o: FlashOptions, log: Log): Promise<number> {
   await checkSiteFile(o, o.board === 'auto' ? null : getBoard(o.board)!);
   const host = o.ssh!;
+  const ssh = ['ssh', ...o.sshArgs];
   const remote = '/tmp/wayside-flash';
   let bundleDir = o.bundle;
   let scratch: string | null = null;
+  let pubDir: string | null = null;
   try {
     if (!bundleDir && !o.dryRun) {
       scratch = o.bundleOut ?? (await mkdtemp(join(tmpdir(), 'wayside-bundle-')));
@@ -360,29 +409,39 @@ async function installOverSsh(o: FlashOptions, log: Log): Promise<number> {
       if (o.bundleOut) scratch = null;
     }
     if (!bundleDir) log(`would     build the bundle (npm run build, deps ${o.deps}, arch ${o.arch}, manifest${o.signKey ? ' signed' : ''})`);
-    log(`flash: over ssh to ${host}: the bundle's own flash.js installs it there with --rootfs /${o.dryRun ? ' — DRY RUN, nothing is changed' : ''}`);
+    log(`flash: over ssh to ${host}: the bundle's own flash.js installs it there with --rootfs ${o.sshRootfs}${o.dryRun ? ' — DRY RUN, nothing is changed' : ''}`);
     const name = bundleDir ? basename(bundleDir) : '<version>';
+    const localKeys = await verifyKeys(o, '/nonexistent');
     // The device checks the signature itself: it gets the public key beside the bundle.
-    const pub = (await verifyKeys(o, '/nonexistent'))[0];
-    const pubFile = pub ? join(await mkdtemp(join(tmpdir(), 'wayside-pub-')), 'release.pub') : null;
-    if (pub && pubFile) await writeFile(pubFile, pub.pem);
+    const pub = localKeys[0];
+    if (pub && !o.dryRun) {
+      pubDir = await mkdtemp(join(tmpdir(), 'wayside-pub-'));
+      await writeFile(join(pubDir, 'release.pub'), pub.pem);
+    }
+    const pubFile = pub ? join(pubDir ?? '<tmp>', 'release.pub') : null;
     const remoteArgs = [
-      'sudo', o.node, `${remote}/${name}/dist/firmware/deploy/flash.js`, '--rootfs', '/', '--board', o.board,
+      'sudo', o.node, `${remote}/${name}/dist/firmware/deploy/flash.js`, '--rootfs', o.sshRootfs, '--board', o.board,
       '--site', `${remote}/${name}/site.yaml`, '--bundle', `${remote}/${name}`, '--keep', String(o.keep),
       '--health-timeout', String(o.healthTimeoutS), '--node', o.node, '--watchdog-sec', String(o.watchdogSec),
       ...(o.keys ? ['--keys', `${remote}/keys`] : []),
       ...(o.deps === 'device' ? ['--deps', 'device'] : []),
       ...(pubFile ? ['--verify-key', `${remote}/release.pub`] : []),
       ...(o.health && 'url' in o.health ? ['--health-url', o.health.url] : []),
+      // The health command runs where the service runs: on the device.
+      ...(o.health && 'cmd' in o.health ? ['--health-cmd', o.health.cmd] : []),
     ];
     const steps: { argv: string[]; stdin?: string[] }[] = [
-      { argv: ['ssh', host, `rm -rf ${remote} && mkdir -p ${remote} && chmod 700 ${remote}`] },
-      { argv: ['ssh', host, `tar -xz -C ${remote}`], stdin: ['tar', '-cz', '-C', dirname(bundleDir ?? '.'), name] },
-      ...(o.keys ? [{ argv: ['ssh', host, `mkdir -p ${remote}/keys && tar -x -C ${remote}/keys`], stdin: ['tar', '-c', '-C', o.keys, '.'] }] : []),
-      ...(pubFile ? [{ argv: ['ssh', host, `cat > ${remote}/release.pub`], stdin: ['cat', pubFile] }] : []),
-      { argv: ['ssh', '-t', host, remoteArgs.map(q).join(' ')] },
+      { argv: [...ssh, host, `rm -rf ${remote} && mkdir -p ${remote} && chmod 700 ${remote}`] },
+      { argv: [...ssh, host, `tar -xz -C ${remote}`], stdin: ['tar', '-cz', '-C', dirname(bundleDir ?? '.'), name] },
+      ...(o.keys ? [{ argv: [...ssh, host, `mkdir -p ${remote}/keys && tar -x -C ${remote}/keys`], stdin: ['tar', '-c', '-C', o.keys, '.'] }] : []),
+      ...(pubFile ? [{ argv: [...ssh, host, `cat > ${remote}/release.pub`], stdin: ['cat', pubFile] }] : []),
+      { argv: ['ssh', '-t', ...o.sshArgs, host, remoteArgs.map(q).join(' ')] },
     ];
-    const cleanup = ['ssh', host, `rm -rf ${remote}`];
+    const cleanup = [...ssh, host, `rm -rf ${remote}`];
+    const cleanUp = () => {
+      const r = spawnSync(cleanup[0]!, cleanup.slice(1), { stdio: 'inherit' });
+      if (r.status !== 0) log(`warning   ${cleanup.join(' ')} failed: ${remote} may still hold the bundle and keys on ${host}`);
+    };
     for (const s of steps) {
       const line = (s.stdin ? `${s.stdin.join(' ')} | ` : '') + s.argv.join(' ');
       if (o.dryRun) {
@@ -395,16 +454,16 @@ async function installOverSsh(o: FlashOptions, log: Log): Promise<number> {
         : spawnSync(s.argv[0]!, s.argv.slice(1), { stdio: 'inherit' }).status === 0;
       if (!ok) {
         // The keys must not stay in the device's /tmp when the install stops half-way.
-        spawnSync(cleanup[0]!, cleanup.slice(1), { stdio: 'inherit' });
+        cleanUp();
         throw new FlashError(`${line} failed`, 1);
       }
     }
     log(`${o.dryRun ? 'would     ' : 'run       '}${cleanup.join(' ')}`);
-    if (!o.dryRun) spawnSync(cleanup[0]!, cleanup.slice(1), { stdio: 'inherit' });
-    if (pubFile) await rm(dirname(pubFile), { recursive: true, force: true });
+    if (!o.dryRun) cleanUp();
     return 0;
   } finally {
     if (scratch) await rm(scratch, { recursive: true, force: true });
+    if (pubDir) await rm(pubDir, { recursive: true, force: true });
   }
 }
 
