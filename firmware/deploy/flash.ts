@@ -412,6 +412,7 @@ async function installOverSsh(o: FlashOptions, log: Log): Promise<number> {
     log(`flash: over ssh to ${host}: the bundle's own flash.js installs it there with --rootfs ${o.sshRootfs}${o.dryRun ? ' — DRY RUN, nothing is changed' : ''}`);
     const name = bundleDir ? basename(bundleDir) : '<version>';
     const localKeys = await verifyKeys(o, '/nonexistent');
+    await verifyBeforeCopy(o, ssh, bundleDir, localKeys, log);
     // The device checks the signature itself: it gets the public key beside the bundle.
     const pub = localKeys[0];
     if (pub && !o.dryRun) {
@@ -464,6 +465,32 @@ async function installOverSsh(o: FlashOptions, log: Log): Promise<number> {
   } finally {
     if (scratch) await rm(scratch, { recursive: true, force: true });
     if (pubDir) await rm(pubDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The device runs the incoming bundle's own flash.js as root, so the check it makes there is
+ * only as good as that code: a bundle that brings a verifier accepting anything would pass it.
+ * So the bundle is checked here first, with this checkout's code, against the device's trust
+ * anchor (its release.pub, read over ssh) and the keys given here, before anything is copied.
+ */
+async function verifyBeforeCopy(o: FlashOptions, ssh: string[], bundleDir: string | undefined, localKeys: { pem: string; from: string }[], log: Log): Promise<void> {
+  const host = o.ssh!;
+  const anchor = `${o.sshRootfs.replace(/\/+$/, '')}/etc/wayside/release.pub`;
+  if (o.dryRun || !bundleDir) {
+    log(`would     verify the bundle here against ${[`${anchor} on ${host} (if present)`, ...localKeys.map((k) => k.from)].join(', ')}`);
+    return;
+  }
+  const fetched = spawnSync(ssh[0]!, [...ssh.slice(1), host, `if [ -f ${q(anchor)} ]; then cat ${q(anchor)}; fi`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (fetched.status !== 0) throw new FlashError(`cannot read ${anchor} on ${host} over ssh (${fetched.error?.message ?? `exit ${fetched.status}`})`, 1);
+  const keys = [...(fetched.stdout.trim() ? [{ pem: fetched.stdout, from: `${anchor} on ${host}` }] : []), ...localKeys];
+  const checks = keys.length > 0 ? keys : [{ pem: undefined, from: 'none: unsigned releases accepted until a key is installed' }];
+  for (const key of checks) {
+    const verified = await verifyBundle(bundleDir, key.pem);
+    if (!verified.ok) {
+      throw new FlashError(`bundle ${bundleDir} refused before copying it to ${host} (verify key: ${key.from}):\n` + verified.problems.slice(0, 20).map((p) => `  ${p}`).join('\n'), 1);
+    }
+    log(`verified  ${bundleDir}: manifest ok, ${verified.signed ? 'signature ok' : 'unsigned'} (verify key: ${key.from})`);
   }
 }
 
