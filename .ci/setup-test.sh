@@ -7,7 +7,7 @@ set -euo pipefail
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 PKGS=(mosquitto mosquitto-clients chromium python3 python3-cryptography python3-sklearn python3-pandas
-      libgpiod-dev gpiod libsystemd-dev openssl systemd util-linux procps)
+      libgpiod-dev gpiod libsystemd-dev openssl systemd util-linux procps openssh-server openssh-client sudo)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
