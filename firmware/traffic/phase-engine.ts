@@ -80,6 +80,8 @@ export class PhaseEngine implements EngineView {
   private readonly rRedClear: Float64Array;
   private readonly rReady: Uint8Array; // green, past min, strategy done, nothing left on this side
   private readonly rMinDone: Uint8Array;
+  // When the first conflicting call of the current green appeared (NEG: none yet, or withdrawn).
+  private readonly rMaxFrom: Float64Array;
 
   private readonly calls: PhaseCalls;
   private readonly cand: number[] = [];
@@ -105,6 +107,7 @@ export class PhaseEngine implements EngineView {
     this.rRedClear = new Float64Array(n);
     this.rReady = new Uint8Array(n);
     this.rMinDone = new Uint8Array(n);
+    this.rMaxFrom = new Float64Array(n).fill(NEG);
     this.calls = new PhaseCalls(structure, options.detectors ?? [], {
       isGreen: (p) => this.ind[p] === 'green',
       atspm: (t, code, param) => this.emitAtspm(t, code, param),
@@ -216,6 +219,14 @@ export class PhaseEngine implements EngineView {
       case 'green': {
         const t = this.timing(p);
         this.timePed(p, now);
+        // NEMA: max green times from the first conflicting call, not from the start of the green
+        // (a phase resting in green keeps its passage extensions until someone else wants the
+        // road); a call withdrawn before max expires resets the max timer. "Conflicting" is any
+        // phase not green with demand (as for rest in green): a compatible phase already served
+        // in this pass can only be served again after p ends (the barrier), so it counts too.
+        if (this.demandElsewhere(p)) {
+          if (this.rMaxFrom[r] === NEG) this.rMaxFrom[r] = now;
+        } else this.rMaxFrom[r] = NEG;
         if (since < this.rMinGreen[r]!) return;
         if (!this.rMinDone[r]) {
           this.rMinDone[r] = 1;
@@ -226,7 +237,7 @@ export class PhaseEngine implements EngineView {
           this.rReady[r] = 0; // rest in green: nobody else wants the road
           return;
         }
-        if (since >= Math.max(this.rMinGreen[r]!, t.maxGreenMs)) {
+        if (this.rMaxFrom[r] !== NEG && now - this.rMaxFrom[r]! >= t.maxGreenMs) {
           this.terminate(r, now, ATSPM.MAX_OUT);
           return;
         }
@@ -356,6 +367,8 @@ export class PhaseEngine implements EngineView {
     this.rReady[r] = 0;
     this.rMinDone[r] = 0;
     this.served[p] = 1;
+    // A call already waiting when the green starts times max green from the start.
+    this.rMaxFrom[r] = this.demandElsewhere(p) ? now : NEG;
     const withPed = t.walkMs > 0 && (this.calls.hasPedCall(p) || t.recall === 'ped');
     this.pedServed[p] = withPed ? 1 : 0;
     this.rMinGreen[r] = Math.max(t.minGreenMs, withPed ? t.walkMs + t.pedClearMs : 0);
