@@ -14,7 +14,7 @@ import { describe, it } from 'node:test';
 const ROOT = join(import.meta.dirname, '..', '..');
 
 describe('review: wayside run and a stray uncaught exception', () => {
-  it('puts the lamps to all-red flash before the process exits', { todo: 'finding: no uncaughtException/unhandledRejection handler in wayside run (firmware/cli/commands/run.ts, firmware/runtime): a stray exception exits the process with the lamps as last driven (possibly a green) and the in-process monitor gone' }, async () => {
+  it('puts the lamps to all-red flash before the process exits', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'review-'));
     const preload = join(dir, 'stray-bug.mjs');
     writeFileSync(preload, "setTimeout(() => { throw new Error('stray bug in another part of the process'); }, 4000);\n");
