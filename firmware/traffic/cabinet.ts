@@ -9,8 +9,7 @@ import { ConflictMonitor } from './conflict-monitor.js';
 import { type ControllerDetector, TrafficController } from './controller.js';
 import { type FlashChannel, FlashTransfer } from './flash-transfer.js';
 import { FLASH_STATUS } from './phase-engine.js';
-import { ms, resolveController, type ResolvedController } from './site-plan.js';
-import { compatiblePairs } from './structure.js';
+import { monitorCompatible, ms, resolveController, type ResolvedController } from './site-plan.js';
 
 /**
  * A whole signal cabinet wired from a site file: lamp outputs, the flash transfer, the signal
@@ -53,6 +52,8 @@ export function buildCabinet(o: CabinetOptions): Cabinet {
   const lampPhases = Object.keys(o.lamps.phases).map(Number).sort((a, b) => a - b);
   const resolved = resolveController(o.controller, lampPhases, (o.detectors ?? []).map((d) => d.phase));
   const { structure, plan, section } = resolved;
+  // The monitor's programming card (checked against the structure), before any output is opened.
+  const monitorPairs = monitorCompatible(section, structure);
   const activeLow = o.lamps.active_low ?? false;
   const out = (pin: number): DigitalOut => o.gpio.output({ pin }, { activeLow, initial: 0 });
 
@@ -119,7 +120,7 @@ export function buildCabinet(o: CabinetOptions): Cabinet {
   const monitor = new ConflictMonitor({
     clock: o.clock,
     channels,
-    compatible: compatiblePairs(structure),
+    compatible: monitorPairs,
     transfer,
     minYellowMs: ms(section.monitor.min_yellow_s),
     minRedClearMs: minRedClear,

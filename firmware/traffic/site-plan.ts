@@ -1,6 +1,6 @@
 import { type ControllerSection, type ControllerSectionInput, controllerSection, type PhaseTimingInput } from '../site/sections/controller.js';
 import { DEFAULT_TIMING, type PhaseTiming, type Plan, type StrategySpec } from './plan.js';
-import { buildStructure, type Structure } from './structure.js';
+import { buildStructure, compatiblePairs, type Structure } from './structure.js';
 
 /**
  * Turns the site's `controller` section (seconds, snake_case) into the engine's structure and
@@ -141,4 +141,39 @@ function applyInput(base: PhaseTiming, i: PhaseTimingInput): PhaseTiming {
 
 export function ms(seconds: number): number {
   return Math.round(seconds * 1000);
+}
+
+/**
+ * The monitor's compatible pairs: the site's `controller.monitor.compatible` card when given,
+ * checked pair by pair against the controller's structure (phases in use only), else the
+ * structure's own pairs. Throws `controller.monitor.compatible: …` naming the first mismatch:
+ * a pair the controller may time together that the card forbids (the monitor would trip), or a
+ * pair the card permits that the controller treats as conflicting (the card is not this
+ * intersection's, or the structure is wrong).
+ */
+export function monitorCompatible(section: ControllerSection, structure: Structure): [number, number][] {
+  const own = compatiblePairs(structure);
+  const card = section.monitor.compatible;
+  if (!card) return own;
+  const inUse = (p: number) => structure.phases.includes(p);
+  const key = (a: number, b: number) => (a < b ? `${a}+${b}` : `${b}+${a}`);
+  const onCard = new Set<string>();
+  for (const [a, b] of card) {
+    if (a === b) throw new Error(`controller.monitor.compatible: pair ${a}+${b} pairs a channel with itself`);
+    if (inUse(a) && inUse(b)) onCard.add(key(a, b));
+  }
+  for (const [a, b] of own) {
+    if (!onCard.has(key(a, b))) {
+      throw new Error(
+        `controller.monitor.compatible: pair ${a}+${b} may time together in the controller's structure but is not on the monitor's card (the monitor would trip when they do)`,
+      );
+    }
+  }
+  const ownKeys = new Set(own.map(([a, b]) => key(a, b)));
+  for (const k of onCard) {
+    if (!ownKeys.has(k)) {
+      throw new Error(`controller.monitor.compatible: pair ${k} is on the monitor's card but conflicts in the controller's structure (rings/barriers/compatible)`);
+    }
+  }
+  return [...onCard].map((k) => k.split('+').map(Number) as [number, number]);
 }

@@ -95,6 +95,13 @@ export const controllerSection = z
          * failed write. Without this the cabinet refuses to start on such outputs.
          */
         allow_commanded_readback: z.boolean().default(false),
+        /**
+         * The monitor's own programming card: the pairs of channels (phases) it lets show
+         * green/yellow together. Checked at build time against the controller's structure (the
+         * pairs among phases in use must match exactly; a mismatch is an error naming the pair)
+         * and used by the monitor. Absent: the monitor is programmed from the structure.
+         */
+        compatible: z.array(z.tuple([phase, phase])).optional(),
       })
       .strict()
       .default({}),
