@@ -15,6 +15,12 @@ import { KnnConformalDetector, knnConformalSpec } from './knn-conformal.js';
  *   `seasonWindow` residuals. The step and season channels count only when the step or
  *   residual is larger than every one of their window (`diffNovel`), so a square wave's
  *   regular edges do not alert while a new kind of jump does.
+ * - A smoothed value channel: the mean of the last `smoothShort` values against the last
+ *   `smoothLong` values, its deviation taken as sd · smoothShort^(−smoothExp/2) (between the
+ *   sample sd, exponent 0, which a mean never beats, and the independent-samples standard
+ *   error, exponent 1, which noisy autocorrelated streams beat all the time). It catches a
+ *   sustained drift or level change made of individually ordinary values (machine
+ *   temperature before a failure, a quiet spell in taxi demand). Max with the tail channels.
  * - The conformal k-NN (knn-conformal.ts) on 19-value lag vectors catches shapes the
  *   Gaussian channels miss; its p-value enters with `weight` (mode 2), or by max (0) / mean (1).
  * - One AlertHoldoff shapes the result: after a score ≥ `alertLevel` the next `holdoff`
@@ -41,6 +47,8 @@ export class EnsembleDetector implements Detector {
   /** Optional third member: the feature Isolation Forest, mixed in with `iforestWeight`. */
   private readonly iforest: IForestStreamDetector | null;
   private readonly iforestWeight: number;
+  /** Smoothed value channel: the mean of the last `smoothShort` values against the last `smoothLong` values. */
+  private readonly smooth: GaussianTailDetector | null;
 
   constructor(p: DetectorParams) {
     const off = { alertLevel: 2, holdoff: 0, damp: 1 };
@@ -66,6 +74,21 @@ export class EnsembleDetector implements Detector {
     this.recordG = p.recordWindow! > 0 ? new RecentMaxRatio(p.recordWindow!) : null;
     this.recordK = p.recordWindow! > 0 ? new RecentMaxRatio(p.recordWindow!) : null;
     this.floorG = p.floorG!;
+    this.smooth =
+      p.smoothShort! > 0
+        ? new GaussianTailDetector({
+            ...gaussianTailSpec.defaults,
+            short: p.smoothShort!,
+            shortExp: p.smoothExp!,
+            long1: p.smoothLong!,
+            long2: 0,
+            long3: 0,
+            decades: p.decades!,
+            diffWindow: 0,
+            seasonWindow: 0,
+            ...off,
+          })
+        : null;
     this.floorK = p.floorK!;
   }
 
@@ -73,6 +96,11 @@ export class EnsembleDetector implements Detector {
     // a sensor fault (NaN, ±Infinity) is not a sample: it scores 0 and leaves the state as it was
     if (!Number.isFinite(x)) return 0;
     let g = this.gaussian.update(tMs, x);
+    if (this.smooth) {
+      // max, like the scales inside gaussian-tail: whichever channel finds the sample rarer counts
+      const m = this.smooth.update(tMs, x);
+      if (m > g) g = m;
+    }
     let k = this.useKnn ? this.knn.update(tMs, x) : 0;
     if (this.recordG && this.recordK) {
       // the floor keeps a near-silent history from making any wiggle look record-breaking
@@ -94,12 +122,13 @@ export class EnsembleDetector implements Detector {
     this.recordG?.reset();
     this.recordK?.reset();
     this.iforest?.reset();
+    this.smooth?.reset();
   }
 }
 
 export const ensembleSpec: DetectorSpec = {
   name: 'ensemble',
-  summary: 'Gaussian tail (value, step, same time yesterday) + 0.2 conformal k-NN, with alert holdoff and fatigue',
+  summary: 'Gaussian tail (value, 48-sample mean, step, same time yesterday) + 0.2 conformal k-NN, with alert holdoff and fatigue',
   defaults: {
     long1: 6400,
     long2: 0,
@@ -117,6 +146,9 @@ export const ensembleSpec: DetectorSpec = {
     mode: 2,
     weight: 0.2,
     iforestWeight: 0,
+    smoothShort: 48,
+    smoothLong: 6400,
+    smoothExp: 0.5,
     recordWindow: 0,
     floorG: 0,
     floorK: 0,

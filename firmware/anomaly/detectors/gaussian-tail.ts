@@ -28,6 +28,8 @@ export class GaussianTailDetector implements Detector {
   private readonly recent: RollingWindow;
   private readonly minHistory: number;
   private readonly decades: number;
+  /** The deviation of a mean of `short` values: sd · short^(−shortExp/2) (0: the sample sd, 1: independent samples). */
+  private readonly meanScale: number;
   private readonly holdoff: AlertHoldoff;
   private readonly steps: RollingWindow | null;
   private prev = Number.NaN;
@@ -48,6 +50,7 @@ export class GaussianTailDetector implements Detector {
     this.recent = new RollingWindow(p.short!);
     this.minHistory = p.minHistory!;
     this.decades = p.decades!;
+    this.meanScale = Math.pow(p.short!, -(p.shortExp ?? 0) / 2);
     this.holdoff = new AlertHoldoff(p.alertLevel!, p.holdoff!, p.damp!, p.fatigue!, p.fatigueTau!);
     this.steps = p.diffWindow! > 0 ? new RollingWindow(p.diffWindow!) : null;
     this.stepRecord = p.diffWindow! > 0 && p.diffNovel! > 0 ? new RecentMaxRatio(p.diffWindow!) : null;
@@ -58,10 +61,10 @@ export class GaussianTailDetector implements Detector {
   }
 
   /** −log10 of the two-sided Gaussian tail probability of x against window h. */
-  private static logTail(x: number, h: RollingWindow): number {
+  private static logTail(x: number, h: RollingWindow, sdScale = 1): number {
     const mu = h.mean();
     // A flat history has no deviation: a floor relative to the level keeps z finite.
-    const sd = Math.max(h.std(), 1e-3 * Math.abs(mu), 1e-9);
+    const sd = Math.max(h.std() * sdScale, 1e-3 * Math.abs(mu), 1e-9);
     const p = 2 * qFunction(Math.abs(x - mu) / sd);
     return p > 0 ? -Math.log10(p) : 300;
   }
@@ -75,7 +78,7 @@ export class GaussianTailDetector implements Detector {
     for (let k = 0; k < this.history.length; k++) {
       const h = this.history[k]!;
       if (h.count >= this.minHistory) {
-        const l = GaussianTailDetector.logTail(m, h);
+        const l = GaussianTailDetector.logTail(m, h, this.meanScale);
         if (l > bestLog) bestLog = l;
       }
       h.push(x);
@@ -148,6 +151,7 @@ export const gaussianTailSpec: DetectorSpec = {
   summary: 'windowed Gaussian tail probability (−log10 2Q(|z|)) of value, step and same-time-yesterday residual, up to 3 scales, holdoff and fatigue',
   defaults: {
     short: 1,
+    shortExp: 0,
     long1: 6400,
     long2: 0,
     long3: 0,
