@@ -8,6 +8,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { buildBundle } from '../../firmware/deploy/bundle.js';
+import { FlashError, parseFlashArgs } from '../../firmware/deploy/flash.js';
 import { verifyBundle, writeManifest } from '../../firmware/deploy/manifest.js';
 import { readPending } from '../../firmware/deploy/release.js';
 import { startSshd, type TestSshd } from './sshd.js';
@@ -245,5 +246,23 @@ describe('flash.sh --ssh to a real sshd on 127.0.0.1', () => {
 
     assert.equal(treeHash(root), untouched, 'refused bundles change nothing on the device');
     assert.equal(readlinkSync(join(root, 'opt/wayside/current')), `releases/${version}`);
+  });
+
+  it('bad --ssh-* arguments: a clear error naming the argument, exit 2', () => {
+    const base = ['--board', 'rock-5b', '--site', site];
+    const cases: [string[], RegExp][] = [
+      [[...base, '--rootfs', work, '--ssh-port', '22'], /--ssh-port needs --ssh USER@HOST/],
+      [[...base, '--ssh', 'root@127.0.0.1', '--ssh-port', '70000'], /--ssh-port 70000: expected a port 1-65535/],
+      [[...base, '--ssh', 'root@127.0.0.1', '--ssh-identity', join(work, 'nope')], /--ssh-identity .*nope: no such file/],
+      [[...base, '--ssh', 'root@127.0.0.1', '--ssh-option=-oProxyCommand=sh'], /--ssh-option -oProxyCommand=sh: expected Name=value/],
+      [[...base, '--ssh', 'root@127.0.0.1', '--ssh-rootfs', 'relative/dir'], /--ssh-rootfs relative\/dir: expected an absolute path/],
+      [[...base, '--ssh', 'root@127.0.0.1', '--ssh-rootfs', '/mnt/../etc'], /expected an absolute path/],
+      [[...base, '--ssh', 'root@127.0.0.1', '--ssh-rootfs', '/mnt/img', '--deps', 'device'], /--deps device runs npm ci on the device: it needs --ssh-rootfs \//],
+    ];
+    for (const [args, msg] of cases) {
+      assert.throws(() => parseFlashArgs(args), (err: unknown) => err instanceof FlashError && err.exitCode === 2 && msg.test(err.message), args.join(' '));
+    }
+    const ok = parseFlashArgs([...base, '--ssh', 'root@127.0.0.1', '--ssh-port', '2222', '--ssh-option', 'ConnectTimeout=5', '--ssh-rootfs', '/mnt/img']);
+    assert.deepEqual([ok.sshArgs, ok.sshRootfs], [['-p', '2222', '-o', 'ConnectTimeout=5'], '/mnt/img']);
   });
 });
