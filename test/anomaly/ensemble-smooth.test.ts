@@ -52,3 +52,29 @@ describe('smoothed value channel (gaussian-tail short + shortExp, used by the en
     assert.ok(a < n && a < b, `first alert with the channel at ${a}, without at ${b}`);
   });
 });
+
+describe('smoothed same-time-yesterday channel (gaussian-tail seasonShort)', () => {
+  // 5-minute samples of a daily sine; on day 6 a stretch of 150 samples sits 4 units (≈ 2.8
+  // residual sd) above the day before: every value and every single residual is ordinary-ish
+  const day = 288;
+  const n = 7 * day;
+  const from = 6 * day + 100;
+  const rng = new SeededRandom(5);
+  const t = new Float64Array(n);
+  const x = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    t[i] = i * 300_000;
+    x[i] = 50 + 10 * Math.sin((2 * Math.PI * i) / day) + rng.normal() + (i >= from && i < from + 150 ? 4 : 0);
+  }
+  const seasonOnly = { long1: 0, diffWindow: 0, seasonWindow: 2000, diffNovel: 0, holdoff: 0, fatigue: 0, shortExp: 0.5 };
+
+  it('scores the sustained change higher as a 48-residual mean than residual by residual', () => {
+    const s = scoreSeries(createDetector('gaussian-tail', { ...seasonOnly, seasonShort: 48 }), t, x);
+    const single = scoreSeries(createDetector('gaussian-tail', seasonOnly), t, x);
+    const a = maxOf(s, from, from + 150);
+    const b = maxOf(single, from, from + 150);
+    const quiet = maxOf(s, 2 * day, from);
+    assert.ok(a > b + 0.05, `smoothed ${a} vs single residuals ${b}`);
+    assert.ok(a > quiet + 0.2, `smoothed in the change ${a} vs before it ${quiet}`);
+  });
+});

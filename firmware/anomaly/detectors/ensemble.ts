@@ -62,6 +62,8 @@ export class EnsembleDetector implements Detector {
       diffNovel: p.diffNovel!,
       seasonWindow: p.seasonWindow!,
       seasonWeek: p.seasonWeek!,
+      seasonShort: p.seasonShort!,
+      shortExp: p.smoothExp!,
       ...off,
     });
     this.knn = new KnnConformalDetector({ ...knnConformalSpec.defaults, dim: p.dim!, k: p.k!, train: p.train!, calib: p.calib!, scaleWindow: p.knnScale!, ...off });
@@ -149,6 +151,7 @@ export const ensembleSpec: DetectorSpec = {
     smoothShort: 48,
     smoothLong: 6400,
     smoothExp: 0.5,
+    seasonShort: 48,
     recordWindow: 0,
     floorG: 0,
     floorK: 0,

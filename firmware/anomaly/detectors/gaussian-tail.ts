@@ -40,6 +40,9 @@ export class GaussianTailDetector implements Detector {
   private readonly seasonResiduals: RollingWindow | null;
   private readonly seasonRecord: RecentMaxRatio | null;
   private seasonLag = 0;
+  /** Smoothed season channel: the mean of the last `seasonShort` residuals against the residual history. */
+  private readonly seasonRecent: RollingWindow | null;
+  private readonly seasonMeanScale: number;
   private readonly seasonWeek: boolean;
   private firstT = Number.NaN;
   private seen = 0;
@@ -58,6 +61,8 @@ export class GaussianTailDetector implements Detector {
     this.seasonWeek = p.seasonWeek! > 0;
     this.seasonResiduals = p.seasonWindow! > 0 ? new RollingWindow(p.seasonWindow!) : null;
     this.seasonRecord = p.seasonWindow! > 0 && p.diffNovel! > 0 ? new RecentMaxRatio(p.seasonWindow!) : null;
+    this.seasonRecent = p.seasonWindow! > 0 && (p.seasonShort ?? 0) > 1 ? new RollingWindow(p.seasonShort!) : null;
+    this.seasonMeanScale = Math.pow(p.seasonShort ?? 1, -(p.shortExp ?? 0) / 2);
   }
 
   /** −log10 of the two-sided Gaussian tail probability of x against window h. */
@@ -114,6 +119,13 @@ export class GaussianTailDetector implements Detector {
           const l = GaussianTailDetector.logTail(r, this.seasonResiduals);
           if (l > bestLog) bestLog = l;
         }
+        if (this.seasonRecent) {
+          this.seasonRecent.push(r);
+          if (this.seasonResiduals.count >= this.minHistory) {
+            const l = GaussianTailDetector.logTail(this.seasonRecent.mean(), this.seasonResiduals, this.seasonMeanScale);
+            if (l > bestLog) bestLog = l;
+          }
+        }
         this.seasonResiduals.push(r);
       }
       this.seasonRing[this.seen % SEASON_RING] = x;
@@ -132,6 +144,7 @@ export class GaussianTailDetector implements Detector {
     this.stepRecord?.reset();
     this.seasonRing.fill(0);
     this.seasonResiduals?.clear();
+    this.seasonRecent?.clear();
     this.seasonRecord?.reset();
     this.seasonLag = 0;
     this.firstT = Number.NaN;
@@ -161,6 +174,7 @@ export const gaussianTailSpec: DetectorSpec = {
     diffNovel: 1,
     seasonWindow: 2000,
     seasonWeek: 0,
+    seasonShort: 0,
     alertLevel: 0.45,
     holdoff: 100,
     damp: 0,
