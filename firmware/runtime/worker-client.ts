@@ -1,6 +1,10 @@
-import type { Worker } from 'node:worker_threads';
 import { spawnWorker } from './spawn-worker.js';
+import { loadOnSystemThread } from './system-thread.js';
+import type { ThreadHandle } from './thread-handle.js';
 import type { WorkerReply, WorkerRequest } from './worker-protocol.js';
+
+/** Services that run on the shared system thread rather than a worker of their own. */
+const SYSTEM_THREAD_SERVICES = new Set(['jobs']);
 
 interface Pending {
   resolve: (v: unknown) => void;
@@ -16,7 +20,7 @@ interface Pending {
  * itself never awaits a worker; detectors that use a model take the last score they got.
  */
 export class WorkerClient {
-  readonly worker: Worker;
+  readonly worker: ThreadHandle;
   readonly ready: Promise<{ tid: number | null }>;
   tid: number | null = null;
   private nextId = 1;
@@ -36,7 +40,8 @@ export class WorkerClient {
     workerData: unknown = undefined,
     private readonly defaultTimeoutMs = 5000,
   ) {
-    this.worker = spawnWorker(url, { workerData, name });
+    // The jobs share the system thread with the status server (system-thread.ts); other workers get a thread each.
+    this.worker = SYSTEM_THREAD_SERVICES.has(name) ? loadOnSystemThread(url, workerData, name) : spawnWorker(url, { workerData, name });
     this.ready = new Promise((resolve, reject) => {
       const onError = (e: Error): void => reject(new Error(`worker ${name} failed to start: ${e.message}`));
       this.worker.once('error', onError);

@@ -1,13 +1,13 @@
-import type { Worker } from 'node:worker_threads';
 import type { Heartbeat } from '../runtime/heartbeat.js';
-import { spawnWorker } from '../runtime/spawn-worker.js';
+import { loadOnSystemThread } from '../runtime/system-thread.js';
+import type { ThreadHandle } from '../runtime/thread-handle.js';
 import type { StatusSnapshot } from './snapshot.js';
 import type { StatusWorkerData } from './status-worker.js';
 
-/** The control thread's handle on the status thread. */
+/** The control thread's handle on the status server, which runs on the shared system thread. */
 export class StatusThread {
   private constructor(
-    private readonly worker: Worker,
+    private readonly worker: ThreadHandle,
     /** `http://127.0.0.1:8080` */
     readonly url: string,
     readonly tid: number | null,
@@ -15,10 +15,7 @@ export class StatusThread {
 
   static async start(heartbeat: Heartbeat, options: { host: string; port: number; staleMs: number }): Promise<StatusThread> {
     const data: StatusWorkerData = { heartbeat: heartbeat.buffer, host: options.host, port: options.port, staleMs: options.staleMs };
-    const worker = spawnWorker(new URL(`./status-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url), {
-      workerData: data,
-      name: 'status',
-    });
+    const worker = loadOnSystemThread(new URL(`./status-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url), data, 'status');
     const { url, tid } = await new Promise<{ url: string; tid: number | null }>((resolve, reject) => {
       worker.once('error', reject);
       worker.on('message', function onMsg(m: { type: string; address?: string; tid?: number | null; message?: string }) {
