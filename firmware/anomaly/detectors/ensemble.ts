@@ -19,8 +19,10 @@ import { KnnConformalDetector, knnConformalSpec } from './knn-conformal.js';
  *   `smoothLong` values, its deviation taken as sd · smoothShort^(−smoothExp/2) (between the
  *   sample sd, exponent 0, which a mean never beats, and the independent-samples standard
  *   error, exponent 1, which noisy autocorrelated streams beat all the time). It catches a
- *   sustained drift or level change made of individually ordinary values (machine
- *   temperature before a failure, a quiet spell in taxi demand). Max with the tail channels.
+ *   sustained drift or level change made of individually ordinary values (on NAB: the two
+ *   temperature files before their failures). Max with the tail channels. `seasonShort`
+ *   does the same for the same-time-yesterday residuals (mean of the last 48), with the
+ *   same exponent.
  * - The conformal k-NN (knn-conformal.ts) on 19-value lag vectors catches shapes the
  *   Gaussian channels miss; its p-value enters with `weight` (mode 2), or by max (0) / mean (1).
  * - One AlertHoldoff shapes the result: after a score ≥ `alertLevel` the next `holdoff`
