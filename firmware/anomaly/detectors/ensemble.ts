@@ -141,7 +141,7 @@ export const ensembleSpec: DetectorSpec = {
     diffWindow: 6400,
     diffNovel: 1,
     seasonWindow: 2000,
-    seasonWeek: 0,
+    seasonWeek: 1,
     dim: 19,
     k: 27,
     train: 400,
