@@ -13,7 +13,10 @@ import { CABINET_MODEL_STREAM, CabinetModel, cabinetColumns } from './cabinet-mo
 import { startInference } from './inference.js';
 import { Intersection } from './intersection-part.js';
 import { startJobs } from './jobs.js';
+import { buildUplinkOptions, type UplinkOverrides } from '../uplink/options.js';
+import { resolveOutboxPath } from './outbox-path.js';
 import { Runtime, type RuntimeParts } from './runtime.js';
+import { RuntimeCommands } from './runtime-commands.js';
 import { ChipSampler } from './sampler-part.js';
 import type { StreamDetector, StreamSpec } from './sensor-pipeline.js';
 import { SimCabinet, type SimCabinetOptions } from './sim-cabinet.js';
@@ -36,6 +39,8 @@ export interface CabinetOptions {
   readonly affinity?: string;
   readonly mqtt?: string;
   readonly key?: string;
+  /** Uplink outbox file (see outbox-path.ts for the default). */
+  readonly outbox?: string;
   /** Load the shipped Isolation Forest on the inference thread (default true). */
   readonly inference?: boolean;
   readonly jobs?: boolean;
@@ -91,6 +96,15 @@ export async function startCabinet(o: CabinetOptions): Promise<Cabinet> {
   const status = statusSection.parse({ ...(site.status ?? {}), ...(o.statusOverrides ?? {}) });
   const jobs = site.jobs ?? jobsSection.parse({});
   const missing: string[] = [];
+  // The uplink's configuration first, before anything is opened or spawned: a missing key, an
+  // unreadable TLS file or an unwritable outbox is a clear error (UplinkConfigError, OutboxPathError).
+  let uplink: { siteDir: string; overrides: UplinkOverrides } | null = null;
+  if (site.uplink || o.mqtt) {
+    const siteDir = dirname(o.siteFile);
+    const overrides = { ...(o.mqtt ? { mqtt: o.mqtt } : {}), ...(o.key ? { key: o.key } : {}), outboxPath: resolveOutboxPath(site, siteDir, o.outbox) };
+    await buildUplinkOptions(site, overrides, siteDir);
+    uplink = { siteDir, overrides };
+  }
   const names = { gpio: site.backend.gpio ?? o.board.gpioBackend, i2c: site.backend.i2c ?? o.board.i2cBackend };
   const backends = await openBackends(names, { clock, ...(site.firmata ? { firmata: { port: site.firmata.port } } : {}) });
   const simBoard = (backends.extras.board as SimBoard | undefined) ?? null;
@@ -156,18 +170,28 @@ export async function startCabinet(o: CabinetOptions): Promise<Cabinet> {
     });
     workers.push({ client, role: 'system' });
   }
-  if (site.uplink || o.mqtt) {
+  if (uplink) {
+    const { siteDir, overrides } = uplink;
     const up = UplinkThread.start({
       site,
-      overrides: { ...(o.mqtt ? { mqtt: o.mqtt } : {}), ...(o.key ? { key: o.key } : {}) },
-      siteDir: dirname(o.siteFile),
+      overrides,
+      siteDir,
       streams: shared.map((s) => ({ name: s.name, ring: s.ring })),
     });
     workers.push({ client: up.client, role: 'system' });
     (parts as { uplink: UplinkThread | null }).uplink = up;
   }
 
+  // A thread that fails to start is reported by runtime.start (which awaits each), not as an unhandled rejection.
+  for (const w of workers) w.client.ready.catch(() => undefined);
+  runtime.commands = new RuntimeCommands({
+    runtime,
+    intersection,
+    sitePlan: intersection.traffic.resolved.section,
+    jobs: workers.find((w) => w.client.name === 'jobs')?.client ?? null,
+  });
   await runtime.start();
+  intersection.start();
   // Loop occupancy (fraction of each second occupied) as streams with a detector each.
   const loopBase = runtime.pipeline.streams.findIndex((s) => s.name === loopStreams[0]?.name);
   const occTimer = loopStreams.length

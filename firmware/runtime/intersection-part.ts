@@ -3,6 +3,8 @@ import type { Clock } from '../../drivers/hal/clock.js';
 import type { DigitalIn, DigitalOut, InputOptions, OutputOptions, PinRef } from '../../drivers/hal/gpio.js';
 import { LoopDetector, loopOptionsFromSite } from '../../drivers/field/loop-detector.js';
 import { buildCabinet, type Cabinet as TrafficCabinet } from '../traffic/cabinet.js';
+import { planFromSection } from '../traffic/site-plan.js';
+import type { ControllerSection } from '../site/sections/controller.js';
 import type { Site } from '../site/schema.js';
 import type { Indication, PhaseView } from '../status/snapshot.js';
 import { LagHistogram } from './lag-histogram.js';
@@ -35,6 +37,9 @@ export class Intersection implements IntersectionPart {
   private inEdge = false;
   private safe: string | null = null;
   private readonly calls = new Uint8Array(9);
+  private readonly detectedPhases: number[];
+  /** The controller section the timing plan now comes from (the site's, until a remote set-plan). */
+  planSection: ControllerSection;
 
   constructor(
     site: Site,
@@ -81,6 +86,8 @@ export class Intersection implements IntersectionPart {
     };
     this.traffic = buildCabinet({ clock, gpio: wrapped, lamps: site.lamps, detectors: site.detectors, controller: site.controller });
     this.phases = [...this.traffic.heads.keys()].sort((a, b) => a - b);
+    this.detectedPhases = site.detectors.map((d) => d.phase);
+    this.planSection = this.traffic.resolved.section;
     this.traffic.controller.on((e) => {
       if (e.type === 'indication') {
         if (this.safe) return;
@@ -103,7 +110,15 @@ export class Intersection implements IntersectionPart {
       loop.on('presence', (on) => (this.calls[d.phase] = on ? 1 : 0));
       this.loops.push({ phase: d.phase, name: this.loops.some((l) => l.name === name) ? `${name}-${d.pin}` : name, loop });
     });
-    this.traffic.start();
+  }
+
+  /**
+   * Starts the controller (in its start-up flash) and the conflict monitor. Called once the rest
+   * of the runtime is up: while startCabinet still loads modules and spawns threads the control
+   * thread can stall for longer than the monitor's heartbeat timeout, which would trip it.
+   */
+  start(): void {
+    if (!this.traffic.controller.running) this.traffic.start();
   }
 
   private afterEdge(): void {
@@ -155,8 +170,38 @@ export class Intersection implements IntersectionPart {
     const flash = this.traffic.transfer.source;
     return {
       mode: this.safe ? `all-red flash (${this.safe})` : flash ? `${e.currentMode}, flash (${flash})` : e.currentMode,
-      strategy: this.traffic.resolved.plan.strategy.type,
+      strategy: this.traffic.controller.engine.strategyType,
+      pattern: this.traffic.controller.engine.currentPlan.pattern,
     };
+  }
+
+  /**
+   * A new timing plan (a complete, validated controller section with this cabinet's structure).
+   * The engine checks it against the structure and its floors (the monitor's red clearance)
+   * and takes it at its next decision: a running yellow or red clearance is never shortened.
+   * Throws, with the field, if the plan does not fit; then nothing changes.
+   */
+  setPlan(section: ControllerSection): { strategy: string; pattern: number } {
+    if (this.safe) throw new Error(`the cabinet is stopping (${this.safe})`);
+    let plan;
+    try {
+      plan = planFromSection(section, this.traffic.resolved.structure, this.detectedPhases);
+      this.traffic.controller.setPlan(plan);
+    } catch (err) {
+      throw new Error((err as Error).message.replace(/^controller\./, 'plan.'));
+    }
+    this.planSection = section;
+    return { strategy: plan.strategy.type, pattern: plan.pattern };
+  }
+
+  /**
+   * Operator reset of a latched monitor flash: refused, with the reason, while the fault is still
+   * there (the monitor checks the lamp outputs), or while the runtime holds its own safe state.
+   */
+  resetMonitor(): { cleared: boolean; reason?: string } {
+    if (this.safe) return { cleared: false, reason: `the cabinet is in its own safe state (${this.safe})` };
+    const r = this.traffic.monitor.reset();
+    return r.ok ? { cleared: true } : { cleared: false, reason: r.reason };
   }
 
   /**

@@ -12,6 +12,7 @@ import type { IntersectionPart, SamplerPart, SimulationPart, UplinkPart } from '
 import { createEventPool, type RuntimeEvent, type RuntimeEventKind } from './runtime-event.js';
 import { SensorPipeline, type StreamDetector, type StreamSpec } from './sensor-pipeline.js';
 import type { WorkerClient } from './worker-client.js';
+import type { RuntimeCommands } from './runtime-commands.js';
 
 export interface RuntimeOptions {
   readonly site: string;
@@ -88,6 +89,8 @@ export class Runtime {
   private stopped: Promise<RunSummary> | null = null;
   private lastGreens = '';
   private crashed = false;
+  /** Remote commands (forwarded by the uplink thread); set by cabinet.ts. */
+  commands: RuntimeCommands | null = null;
   peakRssMb = 0;
   /** Stages the status page reports, in pipeline order. */
   readonly stages: Stage[];
@@ -146,7 +149,7 @@ export class Runtime {
           if (this.inferenceLatencies.length < 256) this.inferenceLatencies.push({ model, ms });
         };
       }
-      w.client.onEvent = (ev) => this.workerEvent(w.client.name, ev);
+      w.client.onEvent = (ev) => this.workerEvent(w.client, ev);
     }
     this.applyAffinity();
     await this.parts.sampler?.start((i, t, v) => this.pipeline.offer(i, t, v));
@@ -251,15 +254,52 @@ export class Runtime {
     if (this.faults.length > MAX_FAULTS) this.faults.shift();
   }
 
-  private workerEvent(worker: string, ev: unknown): void {
+  /** The control clock's time (ms). */
+  now(): number {
+    return this.options.clock.now();
+  }
+
+  /** After a monitor reset cleared its flash: health follows the monitor again. */
+  monitorReset(): void {
+    if (!this.crashed && !this.stopped) this.heartbeat.setSafeState(false);
+  }
+
+  /** New alert thresholds (a refit), by stream name. */
+  applyThresholds(thresholds: readonly { stream: string; threshold: number }[]): void {
+    for (const th of thresholds) {
+      const i = this.pipeline.indexOf(th.stream);
+      if (i >= 0) this.pipeline.thresholds[i] = th.threshold;
+    }
+  }
+
+  /**
+   * A remote command from the uplink thread: run it here, on the control thread, and post the
+   * result back. The uplink thread bounds its wait; an answer after that is ignored there.
+   */
+  private command(client: WorkerClient, c: { id: number; cmd: string; args: Record<string, unknown> }): void {
+    const reply = (r: { ok: true; result: unknown } | { ok: false; error: string }): void => {
+      client.request('command-result', { id: c.id, ...r }, { timeoutMs: 5000 }).catch(() => undefined);
+    };
+    if (!this.commands) return reply({ ok: false, error: 'commands are not available on this device' });
+    let out: unknown;
+    try {
+      out = this.commands.run(c.cmd, c.args);
+    } catch (err) {
+      return reply({ ok: false, error: err instanceof Error ? err.message : String(err) });
+    }
+    Promise.resolve(out).then(
+      (result) => reply({ ok: true, result }),
+      (err: unknown) => reply({ ok: false, error: err instanceof Error ? err.message : String(err) }),
+    );
+  }
+
+  private workerEvent(client: WorkerClient, ev: unknown): void {
+    const worker = client.name;
+    const cmd = (ev as { command?: { id: number; cmd: string; args: Record<string, unknown> } }).command;
+    if (cmd) return this.command(client, cmd);
     const r = ev as { job?: string; ok?: boolean; message?: string; details?: { thresholds?: { stream: string; threshold: number }[] } };
     if (!r.job) return;
-    if (r.job === 'detector_refit' && r.details?.thresholds) {
-      for (const th of r.details.thresholds) {
-        const i = this.pipeline.streams.findIndex((s) => s.name === th.stream);
-        if (i >= 0) this.pipeline.thresholds[i] = th.threshold;
-      }
-    }
+    if (r.job === 'detector_refit' && r.details?.thresholds) this.applyThresholds(r.details.thresholds);
     const now = this.options.clock.now();
     if (r.ok === false) this.emit('fault', now, `${worker}:${r.job}`, r.message ?? 'failed');
     else this.emit('job', now, `${worker}:${r.job}`, r.message ?? 'ok');

@@ -2,19 +2,48 @@ import { workerData } from 'node:worker_threads';
 import type { Site } from '../site/schema.js';
 import type { UplinkOverrides } from '../uplink/options.js';
 import { SampleRing, type SampleRingShared } from './ring-buffer.js';
-import { serveWorker } from './worker-host.js';
+import { postWorkerEvent, serveWorker } from './worker-host.js';
+import type { CommandHandlers } from '../uplink/commands.js';
 
 /**
  * The uplink thread: MQTT, Fernet encryption and the SQLite outbox (firmware/uplink) run here,
  * off the control thread. Telemetry is read straight from the control thread's ring buffers in
  * shared memory once a second (nothing is posted per sample); alerts and faults arrive as
  * messages and go to the durable outbox at once.
+ *
+ * Remote commands that pass the uplink's checks (key, freshness, replay window, allow-list)
+ * are forwarded to the control thread as worker events and carried out there
+ * (runtime-commands.ts); the result comes back as a `command-result` request. The wait is
+ * bounded (`COMMAND_TIMEOUT_MS`, longer for retrain): a busy control thread gets an error ack,
+ * and its late answer is dropped.
  */
 export interface UplinkWorkerData {
   readonly site: Site;
   readonly overrides: UplinkOverrides;
   readonly siteDir: string;
   readonly streams: { readonly name: string; readonly ring: SampleRingShared }[];
+  /** Forward remote commands to the control thread (false: answered "not supported"). */
+  readonly commands?: boolean;
+}
+
+export const COMMAND_TIMEOUT_MS = 5000;
+export const RETRAIN_TIMEOUT_MS = 35_000;
+
+type CommandReply = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string };
+const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+let nextCommand = 1;
+
+function forward(cmd: string, timeoutMs: number) {
+  return (args: Record<string, unknown>): Promise<never> =>
+    new Promise((resolve, reject) => {
+      const id = nextCommand++;
+      const timer = setTimeout(() => {
+        waiting.delete(id);
+        reject(new Error(`${cmd}: the control thread did not answer within ${timeoutMs} ms`));
+      }, timeoutMs);
+      waiting.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
+      postWorkerEvent({ command: { id, cmd, args } });
+    });
 }
 
 const data = workerData as UplinkWorkerData;
@@ -22,7 +51,16 @@ const { buildUplinkOptions } = await import('../uplink/options.js');
 const { Uplink } = await import('../uplink/uplink.js');
 const opts = await buildUplinkOptions(data.site, data.overrides, data.siteDir);
 if (!opts) throw new Error('uplink worker started without an uplink configured');
-const up = await Uplink.open(opts);
+const handlers: CommandHandlers =
+  data.commands === false
+    ? {}
+    : {
+        'get-state': forward('get-state', COMMAND_TIMEOUT_MS),
+        'set-plan': forward('set-plan', COMMAND_TIMEOUT_MS),
+        'reset-monitor': forward('reset-monitor', COMMAND_TIMEOUT_MS),
+        retrain: forward('retrain', RETRAIN_TIMEOUT_MS),
+      };
+const up = await Uplink.open({ ...opts, handlers });
 const rings = data.streams.map((s) => ({ name: s.name, ring: SampleRing.attach(s.ring), seen: 0 }));
 
 function collect(): void {
@@ -40,6 +78,15 @@ const timer = setInterval(collect, 1000);
 serveWorker('uplink', {
   alert: (fields: Record<string, unknown>) => up.publishAlert(fields),
   stats: () => up.stats(),
+  'command-result': (r: CommandReply) => {
+    const w = waiting.get(r.id);
+    if (!w) return false; // answered after its timeout: the ack already went out
+    waiting.delete(r.id);
+    clearTimeout(w.timer);
+    if (r.ok) w.resolve(r.result);
+    else w.reject(new Error(r.error));
+    return true;
+  },
   close: async (p: { drainMs: number }) => {
     clearInterval(timer);
     collect();

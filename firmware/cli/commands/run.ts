@@ -10,6 +10,7 @@ interface RunOptions {
   affinity?: string;
   mqtt?: string;
   key?: string;
+  outbox?: string;
   cpuProf?: string;
 }
 
@@ -41,6 +42,7 @@ export function register(program: Command): void {
     .option('--affinity <mode>', 'auto | off | CPU list for the control thread (e.g. 3)')
     .option('--mqtt <url>', 'uplink broker URL (overrides the site file)')
     .option('--key <file>', 'uplink Fernet key file (overrides the site file)')
+    .option('--outbox <file>', 'uplink outbox file (default: the site\'s uplink.outbox.path; with --mqtt and no uplink section $STATE_DIRECTORY or /var/lib/wayside)')
     .option('--cpu-prof <dir>', 'write a V8 CPU profile of the control thread to DIR at exit')
     .action(async (opts: RunOptions) => {
       const duration = opts.duration === undefined ? undefined : Number(opts.duration);
@@ -83,6 +85,7 @@ export function register(program: Command): void {
           ...(opts.affinity ? { affinity: opts.affinity } : {}),
           ...(opts.mqtt ? { mqtt: opts.mqtt } : {}),
           ...(opts.key ? { key: opts.key } : {}),
+          ...(opts.outbox ? { outbox: opts.outbox } : {}),
           print,
           ...(watchdog ? { watchdog } : {}),
         });
@@ -91,7 +94,7 @@ export function register(program: Command): void {
         if (e.code === 'EADDRINUSE' || /EADDRINUSE/.test(e.message)) {
           throw new CliError(`status server: ${e.message}; choose another with --status HOST:PORT`, 3);
         }
-        if (e.name === 'UplinkConfigError' || e.name === 'ChipOptionsError') throw new CliError(`${opts.site}: ${e.message}`, 1);
+        if (e.name === 'UplinkConfigError' || e.name === 'ChipOptionsError' || e.name === 'OutboxPathError') throw new CliError(`${opts.site}: ${e.message}`, 1);
         throw err;
       }
       if (print) {
