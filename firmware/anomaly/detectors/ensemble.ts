@@ -11,8 +11,8 @@ import { KnnConformalDetector, knnConformalSpec } from './knn-conformal.js';
  * - Gaussian tail channels (gaussian-tail.ts), scored as −log10 of the two-sided tail
  *   probability and mapped to l / (l + `decades`):
  *   the value against the last `long*` values; the step x − x₋₁ against the last
- *   `diffWindow` steps; and the residual against the same time yesterday against the last
- *   `seasonWindow` residuals. The step and season channels count only when the step or
+ *   `diffWindow` steps; and the residual against the same time yesterday or last week
+ *   (`seasonWeek`: the smaller of the two) against the last `seasonWindow` residuals. The step and season channels count only when the step or
  *   residual is larger than every one of their window (`diffNovel`), so a square wave's
  *   regular edges do not alert while a new kind of jump does.
  * - A smoothed value channel: the mean of the last `smoothShort` values against the last
@@ -140,7 +140,7 @@ export const ensembleSpec: DetectorSpec = {
     decades: 8,
     diffWindow: 6400,
     diffNovel: 1,
-    seasonWindow: 2000,
+    seasonWindow: 6400,
     seasonWeek: 1,
     dim: 19,
     k: 27,
