@@ -11,9 +11,13 @@ import { Worker, type ResourceLimits, type WorkerOptions } from 'node:worker_thr
  * because the detector refit replays a day's history in JS arrays.
  */
 const LIMITS: Record<string, ResourceLimits> = {
+  // The shared system thread (status server + cron jobs, system-thread.ts).
+  system: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 128 },
   status: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 48 },
   inference: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 64 },
   jobs: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 128 },
+  // MQTT + Fernet + SQLite once a second: little garbage; the old generation keeps room for a backlog.
+  uplink: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 128 },
 };
 const DEFAULT_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 128 };
 

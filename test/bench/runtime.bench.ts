@@ -247,7 +247,10 @@ async function main(): Promise<void> {
     if (!probeLine) throw new Error(`no result from the probe child:\n${probeOut}`);
     const pr = JSON.parse(probeLine.slice(6)) as { probes: number; edge_to_lamp_ms: number[]; edge_to_tick_ms: number[]; monitor_trips: number };
     process.stdout.write(`load run …\n`);
-    const out = await runChild(['--expose-gc', childFile, pathToFileURL(DIST).href, siteFile, String(DURATION_S)]);
+    // BENCH_NODE_FLAGS: V8 flags for the runtime's process (e.g. --max-semi-space-size=1), to
+    // measure what a flag in the service's ExecStart would do.
+    const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+    const out = await runChild([...flags, '--expose-gc', childFile, pathToFileURL(DIST).href, siteFile, String(DURATION_S)]);
     const line = out.split('\n').find((l) => l.startsWith('RESULT '));
     if (!line) throw new Error(`no result from the bench child:\n${out}`);
     const r = JSON.parse(line.slice(7)) as ChildResult;
@@ -260,6 +263,7 @@ async function main(): Promise<void> {
     const json = {
       bench: 'runtime',
       command: 'npm run bench -- runtime',
+      node_flags: process.env.BENCH_NODE_FLAGS ?? '',
       duration_s: Math.round(r.duration_s),
       load: { streams: r.streams, sample_rate_hz: r.sample_rate_hz, phases: 8, detectors: 'every stream', inference: 'iforest-cabinet (onnxruntime) at 1 Hz', uplink: 'mqtt to local mosquitto, Fernet' },
       edge_to_lamp_ms: { probes: pr.probes, n: plamp.length, p50: pct(plamp, 0.5), p99: pct(plamp, 0.99), max: plamp[plamp.length - 1] ?? NaN, goal_p99: 1, method: 'virtual-clock probe child, real-time latency on the output writes' },
