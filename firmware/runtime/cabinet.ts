@@ -177,6 +177,7 @@ export async function startCabinet(o: CabinetOptions): Promise<Cabinet> {
       overrides,
       siteDir,
       streams: shared.map((s) => ({ name: s.name, ring: s.ring })),
+      scores: runtime.pipeline.maxScores.buffer as SharedArrayBuffer,
     });
     workers.push({ client: up.client, role: 'system' });
     (parts as { uplink: UplinkThread | null }).uplink = up;

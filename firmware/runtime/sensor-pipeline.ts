@@ -16,6 +16,22 @@ export interface StreamDetector {
   update(tMs: number, value: number): number;
 }
 
+/**
+ * Highest detector score per stream since the uplink thread last took it, shared between the
+ * threads as integers (score × SCORE_SCALE, clamped to ±SCORE_LIMIT) so both sides can use
+ * Atomics: the control thread raises it with compare-exchange, the uplink thread takes it with
+ * exchange, and no score is lost between the two. NO_SCORE: none since the last take.
+ */
+export const SCORE_SCALE = 1e6;
+export const SCORE_LIMIT = 2000;
+export const NO_SCORE = -0x80000000;
+
+/** The uplink side: the highest score since the last take (NaN if none), and resets the slot. */
+export function takeMaxScore(slots: Int32Array, stream: number): number {
+  const q = Atomics.exchange(slots, stream, NO_SCORE);
+  return q === NO_SCORE ? Number.NaN : q / SCORE_SCALE;
+}
+
 /** Bytes a sample would cost sent raw: float64 time + float64 value. */
 export const RAW_SAMPLE_BYTES = 16;
 
@@ -44,6 +60,8 @@ export class SensorPipeline {
   readonly lastT: Float64Array;
   readonly alerting: Uint8Array;
   readonly thresholds: Float64Array;
+  /** See `takeMaxScore`; in shared memory for the uplink thread. */
+  readonly maxScores: Int32Array;
   samples = 0;
   alerts = 0;
   rawBytes = 0;
@@ -63,6 +81,7 @@ export class SensorPipeline {
     this.lastT = new Float64Array(n).fill(NaN);
     this.alerting = new Uint8Array(n);
     this.thresholds = new Float64Array(n).fill(options.threshold);
+    this.maxScores = new Int32Array(new SharedArrayBuffer(4 * Math.max(1, n))).fill(NO_SCORE);
   }
 
   indexOf(name: string): number {
@@ -92,6 +111,7 @@ export class SensorPipeline {
       if (!d) continue;
       const s = d.update(t, v);
       this.scores[i] = s;
+      this.raiseMaxScore(i, s);
       const th = this.thresholds[i]!;
       if (this.alerting[i] === 0) {
         if (s >= th) {
@@ -104,5 +124,17 @@ export class SensorPipeline {
       }
     }
     return n;
+  }
+
+  private raiseMaxScore(i: number, s: number): void {
+    if (!(s === s)) return; // NaN: no score
+    const q = Math.round(Math.max(-SCORE_LIMIT, Math.min(SCORE_LIMIT, s)) * SCORE_SCALE);
+    const slots = this.maxScores;
+    let cur = Atomics.load(slots, i);
+    while (q > cur) {
+      const prev = Atomics.compareExchange(slots, i, cur, q);
+      if (prev === cur) return;
+      cur = prev;
+    }
   }
 }

@@ -2,6 +2,7 @@ import { workerData } from 'node:worker_threads';
 import type { Site } from '../site/schema.js';
 import type { UplinkOverrides } from '../uplink/options.js';
 import { SampleRing, type SampleRingShared } from './ring-buffer.js';
+import { takeMaxScore } from './sensor-pipeline.js';
 import { postWorkerEvent, serveWorker } from './worker-host.js';
 import type { CommandHandlers } from '../uplink/commands.js';
 
@@ -22,6 +23,8 @@ export interface UplinkWorkerData {
   readonly overrides: UplinkOverrides;
   readonly siteDir: string;
   readonly streams: { readonly name: string; readonly ring: SampleRingShared }[];
+  /** The pipeline's max-score slots (sensor-pipeline.ts `maxScores`), one per stream, same order. */
+  readonly scores?: SharedArrayBuffer;
   /** Forward remote commands to the control thread (false: answered "not supported"). */
   readonly commands?: boolean;
 }
@@ -62,16 +65,27 @@ const handlers: CommandHandlers =
       };
 const up = await Uplink.open({ ...opts, handlers });
 const rings = data.streams.map((s) => ({ name: s.name, ring: SampleRing.attach(s.ring), seen: 0 }));
+const scoreSlots = data.scores ? new Int32Array(data.scores) : null;
+// A score taken before its sample was visible in the ring waits here for the next sample.
+const pendingScore = new Float64Array(rings.length).fill(Number.NaN);
 
 function collect(): void {
-  for (const r of rings) {
+  rings.forEach((r, k) => {
     const total = r.ring.total;
     // Samples pushed since the last look, limited to what the ring still holds.
     const fresh = Math.min(total - r.seen, r.ring.length);
     const start = r.ring.length - fresh;
-    for (let i = start; i < r.ring.length; i++) up.addSample(r.name, r.ring.timeAt(i), r.ring.valueAt(i));
+    const end = r.ring.length;
+    // The summary keeps the highest score of the interval: the detector's highest since the last look rides on the last sample.
+    if (scoreSlots) {
+      const taken = takeMaxScore(scoreSlots, k);
+      if (taken > pendingScore[k]! || Number.isNaN(pendingScore[k]!)) pendingScore[k] = taken;
+    }
+    const score = fresh > 0 ? pendingScore[k]! : Number.NaN;
+    if (fresh > 0) pendingScore[k] = Number.NaN;
+    for (let i = start; i < end; i++) up.addSample(r.name, r.ring.timeAt(i), r.ring.valueAt(i), i === end - 1 ? score : Number.NaN);
     r.seen = total;
-  }
+  });
 }
 const timer = setInterval(collect, 1000);
 

@@ -9,6 +9,10 @@ import { loadSite } from '../../firmware/site/load.js';
 import { sendCommand } from '../../firmware/uplink/command-sender.js';
 import { readKeyRing, writeNewKeyFile } from '../../firmware/uplink/key-file.js';
 import type { MultiFernet } from '../../firmware/uplink/fernet.js';
+import { uplinkSection } from '../../firmware/site/sections/uplink.js';
+import type { TelemetryMessage } from '../../firmware/uplink/messages.js';
+import { topicOf } from '../../firmware/uplink/topics.js';
+import mqtt from 'mqtt';
 import { Mosquitto } from '../helpers/mosquitto.js';
 
 /**
@@ -35,7 +39,12 @@ describe('remote commands on the running cabinet (real Mosquitto)', () => {
     await writeNewKeyFile(keyFile);
     ring = await readKeyRing([keyFile]);
     const loaded = await loadSite(join(ROOT, 'firmware/sites/demo.yaml'));
-    site = { ...loaded, controller: { ...(loaded.controller ?? {}), startup_flash_s: 0, startup_red_s: 1 } } as typeof loaded;
+    site = {
+      ...loaded,
+      controller: { ...(loaded.controller ?? {}), startup_flash_s: 0, startup_red_s: 1 },
+      // A telemetry summary every second (the broker and key come from the --mqtt/--key overrides).
+      uplink: uplinkSection.parse({ broker: broker.url, telemetry_interval_s: 1 }),
+    } as typeof loaded;
     cab = await startCabinet({
       site,
       siteFile: join(ROOT, 'firmware/sites/demo.yaml'),
@@ -116,6 +125,32 @@ describe('remote commands on the running cabinet (real Mosquitto)', () => {
     );
     const i = cab.runtime.pipeline.indexOf('lamps-2.current_a');
     assert.equal(Math.round(cab.runtime.pipeline.thresholds[i]! * 1000) / 1000, refit[0]!.threshold, 'the new threshold is in use');
+  });
+
+  it('telemetry summaries carry each stream\'s highest anomaly score', async () => {
+    const client = await mqtt.connectAsync(broker.url, { clientId: 'telemetry-reader' });
+    try {
+      const names = ['lamps-2.current_a', 'pole.vibration_rms_g', 'cabinet.temperature_c'];
+      const got = new Promise<TelemetryMessage>((resolve) => {
+        client.on('message', (_t, payload) => {
+          const m = JSON.parse(ring.decrypt(payload.toString()).toString()) as TelemetryMessage;
+          // The first summaries may miss a score (detector warm-up, a score not yet taken): wait for a full one.
+          if (names.every((n) => typeof m.streams[n]?.max_score === 'number')) resolve(m);
+        });
+      });
+      await client.subscribeAsync(topicOf(site.id, 'telemetry'), { qos: 1 });
+      const m: TelemetryMessage | null = await Promise.race([got, wait(10_000).then(() => null)]);
+      if (!m) client.removeAllListeners('message');
+      assert.ok(m, 'a telemetry summary with a score for each stream arrived within 10 s');
+      for (const name of names) {
+        const st: TelemetryMessage['streams'][string] | undefined = m.streams[name];
+        assert.ok(st, `${name} summarised`);
+        assert.equal(typeof st.max_score, 'number', `${name}: max_score ${st.max_score}`);
+        assert.ok(Number.isFinite(st.max_score!) && st.max_score! >= 0);
+      }
+    } finally {
+      await client.endAsync(true);
+    }
   });
 
   it('reset-monitor: refused while stuck greens are present, cleared once it is gone', async () => {
