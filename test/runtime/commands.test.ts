@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -184,5 +185,38 @@ describe('remote commands on the running cabinet (real Mosquitto)', () => {
     assert.deepEqual(cleared.result, { cleared: true });
     assert.equal(cab.intersection.monitor().tripped, false);
     assert.equal(cab.intersection.monitorHealthy(), true);
+  });
+});
+
+describe('wayside run --mqtt URL --key FILE --outbox FILE answers commands', () => {
+  it('get-state through the CLI process: an ok ack with the phases; SIGTERM still exits 0', async () => {
+    const broker = await Mosquitto.start({ persistence: false });
+    const dir = await mkdtemp(join(tmpdir(), 'wayside-run-cmd-'));
+    const keyFile = join(dir, 'fleet.key');
+    await writeNewKeyFile(keyFile);
+    const ring = await readKeyRing([keyFile]);
+    const outbox = join(dir, 'outbox.sqlite');
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'firmware/cli/main.ts', 'run', '--board', 'sim', '--site', 'firmware/sites/demo.yaml', '--status', '127.0.0.1:0', '--mqtt', broker.url, '--key', keyFile, '--outbox', outbox],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    try {
+      for (let i = 0; i < 600 && !/Ctrl-C to stop/.test(out) && child.exitCode === null; i++) await wait(100);
+      assert.match(out, /uplink: on/);
+      const ack = await sendCommand({ broker: broker.url, ring, device: 'demo-001', cmd: 'get-state', timeoutMs: 20_000 });
+      assert.equal(ack.ok, true, ack.error);
+      assert.equal((ack.result as { phases: unknown[] }).phases.length, 8);
+      const code = new Promise<number | null>((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      assert.equal(await code, 0, out.slice(-1500));
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await broker.dispose();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
