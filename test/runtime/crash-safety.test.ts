@@ -6,13 +6,17 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
 import { parse, stringify } from 'yaml';
+import mqtt from 'mqtt';
+import { readKeyRing, writeNewKeyFile } from '../../firmware/uplink/key-file.js';
+import { topicOf } from '../../firmware/uplink/topics.js';
+import { Mosquitto } from '../helpers/mosquitto.js';
 
 /**
  * `wayside run` as a process, with a stray bug in it. A preload module stands for the bug and
  * records, independently of the runtime, every electrical change of the simulated lamp outputs
  * (SimGpio's output listener) to a file with synchronous writes: the record is complete up to
- * the moment the process exits. The bug fires 300 ms after the first green lights, so a green
- * is on when it strikes.
+ * the moment the process exits. The bug fires 300 ms (with the uplink: 3 s) after the first
+ * green lights, so a green is on when it strikes.
  */
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -21,7 +25,7 @@ interface Change {
   level: number;
 }
 
-async function crashRun(trigger: 'throw' | 'reject') {
+async function crashRun(trigger: 'throw' | 'reject', extraArgs: (dir: string) => string[] = () => [], delayMs = 300) {
   const dir = mkdtempSync(join(tmpdir(), 'wayside-crash-'));
   const record = join(dir, 'outputs.log');
   const events = join(dir, 'events.jsonl');
@@ -48,7 +52,7 @@ SimGpio.prototype.output = function (...args) {
       writeSync(fd, pin + ' ' + level + '\\n');
       if (!armed && level === 1 && greens.has(pin)) {
         armed = true;
-        setTimeout(() => { writeSync(fd, 'CRASH\\n'); ${bug}; }, 300);
+        setTimeout(() => { writeSync(fd, 'CRASH\\n'); ${bug}; }, ${delayMs});
       }
     });
   }
@@ -56,7 +60,7 @@ SimGpio.prototype.output = function (...args) {
 };
 `,
   );
-  const child = spawn(process.execPath, ['--import', 'tsx', '--import', preload, 'firmware/cli/main.ts', 'run', '--board', 'sim', '--site', siteFile, '--status', '127.0.0.1:0'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--import', preload, 'firmware/cli/main.ts', 'run', '--board', 'sim', '--site', siteFile, '--status', '127.0.0.1:0', ...extraArgs(dir)], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -82,7 +86,7 @@ SimGpio.prototype.output = function (...args) {
   return { code, stdout, stderr, at, before, after, log, lamps: site.lamps.phases as Record<string, { red: number; yellow: number; green: number }> };
 }
 
-function assertFlashedRed(r: Awaited<ReturnType<typeof crashRun>>, what: RegExp): void {
+function assertFlashedRed(r: Awaited<ReturnType<typeof crashRun>>, what: RegExp, greenAtCrash = true): void {
   const out = `${r.stdout}\n${r.stderr}`.slice(-1500);
   assert.ok(r.at > 0, `the stray bug fired after a green lit:\n${out}`);
   assert.notEqual(r.code, 0, `non-zero exit:\n${out}`);
@@ -92,7 +96,7 @@ function assertFlashedRed(r: Awaited<ReturnType<typeof crashRun>>, what: RegExp)
   const level = new Map<number, number>();
   for (const c of r.before) level.set(c.pin, c.level);
   const heads = Object.values(r.lamps);
-  assert.ok(heads.some((h) => level.get(h.green) === 1), 'a green was lit when the bug struck');
+  if (greenAtCrash) assert.ok(heads.some((h) => level.get(h.green) === 1), 'a green was lit when the bug struck');
   // After it: no green or yellow ever lit again, each red flashes (on and off), every green and yellow ends dark.
   for (const c of r.after) {
     for (const h of heads) {
@@ -127,5 +131,28 @@ describe('wayside run: a stray fatal error ends in all-red flash', () => {
   it('unhandled rejection: the same', async () => {
     const r = await crashRun('reject');
     assertFlashedRed(r, /unhandled rejection: (Error: )?stray rejection/);
+  });
+
+  it('with the uplink up, the crash also goes out as an alert before exit', async () => {
+    const broker = await Mosquitto.start({ persistence: false });
+    const keyDir = mkdtempSync(join(tmpdir(), 'wayside-crash-key-'));
+    const keyFile = join(keyDir, 'fleet.key');
+    await writeNewKeyFile(keyFile);
+    const ring = await readKeyRing([keyFile]);
+    const client = await mqtt.connectAsync(broker.url, { clientId: 'crash-alerts' });
+    const alerts: { source?: string; message?: string }[] = [];
+    client.on('message', (_t, payload) => alerts.push(JSON.parse(ring.decrypt(payload.toString()).toString())));
+    await client.subscribeAsync(topicOf('demo-001', 'alerts'), { qos: 1 });
+    try {
+      const r = await crashRun('throw', (dir) => ['--mqtt', broker.url, '--key', keyFile, '--outbox', join(dir, 'outbox.sqlite')], 3000); // the uplink is up by then
+      assertFlashedRed(r, /uncaught exception: (Error: )?stray bug/, false); // 3 s on, the cycle may be in a clearance
+      for (let i = 0; i < 20 && !alerts.some((a) => a.source === 'crash'); i++) await new Promise((res) => setTimeout(res, 100));
+      const a = alerts.find((x) => x.source === 'crash');
+      assert.ok(a, `the crash alert reached the broker: ${JSON.stringify(alerts)}`);
+      assert.match(a.message ?? '', /stray bug/);
+    } finally {
+      await client.endAsync(true);
+      await broker.dispose();
+    }
   });
 });
