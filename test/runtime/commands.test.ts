@@ -42,7 +42,7 @@ describe('remote commands on the running cabinet (real Mosquitto)', () => {
     const loaded = await loadSite(join(ROOT, 'firmware/sites/demo.yaml'));
     site = {
       ...loaded,
-      controller: { ...(loaded.controller ?? {}), startup_flash_s: 0, startup_red_s: 1 },
+      controller: { ...(loaded.controller ?? {}), startup_flash_s: 1, startup_red_s: 1 },
       // A telemetry summary every second (the broker and key come from the --mqtt/--key overrides).
       uplink: uplinkSection.parse({ broker: broker.url, telemetry_interval_s: 1 }),
     } as typeof loaded;

@@ -30,7 +30,7 @@ async function crashRun(trigger: 'throw' | 'reject', extraArgs: (dir: string) =>
   const record = join(dir, 'outputs.log');
   const events = join(dir, 'events.jsonl');
   const site = parse(readFileSync(join(ROOT, 'firmware/sites/demo.yaml'), 'utf8'));
-  site.controller = { ...(site.controller ?? {}), startup_flash_s: 0, startup_red_s: 1 };
+  site.controller = { ...(site.controller ?? {}), startup_flash_s: 1, startup_red_s: 1 };
   site.status = { ...(site.status ?? {}), event_log: events };
   const siteFile = join(dir, 'site.yaml');
   writeFileSync(siteFile, stringify(site));

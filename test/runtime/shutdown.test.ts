@@ -13,7 +13,7 @@ describe('shutdown', () => {
   it('safe state: every head flashes red with nothing else lit, then the outputs are released', async () => {
     const site = await loadSite(join(ROOT, 'firmware/sites/demo.yaml'));
     const c = await startCabinet({
-      site: { ...site, controller: { ...(site.controller ?? {}), startup_flash_s: 0, startup_red_s: 1 } } as typeof site,
+      site: { ...site, controller: { ...(site.controller ?? {}), startup_flash_s: 1, startup_red_s: 1 } } as typeof site,
       siteFile: 'demo.yaml',
       board: getBoard('sim')!,
       status: null,

@@ -34,7 +34,7 @@ export const controllerSection = z
     pattern: z.number().int().min(0).max(255).default(1),
     /** Engine step period. */
     tick_ms: z.number().int().min(10).max(500).default(100),
-    startup_flash_s: seconds.default(6),
+    startup_flash_s: z.number().min(1, 'startup_flash_s must be at least 1 s (start-up in all-red flash)').default(6),
     /**
      * Steady all red between the start-up flash (or a monitor reset) and the first green: at
      * least 1 s, so no green ever follows the flash directly.

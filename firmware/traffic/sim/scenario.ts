@@ -40,7 +40,7 @@ const controller = z
     /** Per-phase overrides of the timing fields. */
     phases: z.record(phaseKey, z.object(timingFields).strict()).optional(),
     tick_ms: z.number().int().min(10).max(500).optional(),
-    startup_flash_s: seconds.optional(),
+    startup_flash_s: z.number().min(1, 'startup_flash_s must be at least 1 s (start-up in all-red flash)').optional(),
     startup_red_s: z.number().min(1, 'startup_red_s must be at least 1 s (all red before the first green)').optional(),
     rings: z.array(z.array(phaseNum).min(1)).optional(),
     barriers: z.array(z.array(phaseNum).min(1)).optional(),
