@@ -157,8 +157,9 @@ process.exit(0);
  * cycle) passes in microseconds of real time between probes, while the edge → lamp write is
  * timed in real time (performance.now) on the real output writes. Each probe: from rest in all
  * red, a call on one phase (it turns green in the tick the edge runs), then a call on the
- * concurrent phase of the other ring (it joins the green at once): two lamp-changing edges per
- * cycle. Sensors, inference, jobs, status and uplink are left out (nothing to time there, and
+ * concurrent phase of the other ring (measured: it joins on a later controller tick, not in the
+ * edge's, so it adds no sample): about one lamp-changing edge per cycle, 150 cycles by default
+ * (BENCH_PROBE_CYCLES), ~5 s of real time. Sensors, inference, jobs, status and uplink are left out (nothing to time there, and
  * on a virtual clock the sampler would only add virtual work); contention from them is what
  * the loaded run's own (small-n) edge → lamp figure shows.
  */
