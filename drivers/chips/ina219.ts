@@ -102,8 +102,6 @@ export class Ina219 implements ChipDriver {
   readonly calibration: Ina219Calibration;
   private readonly port: RegisterPort;
   private cfg: Ina219Config;
-  private readonly word = new Uint8Array(2);
-  private readonly out3 = new Uint8Array(3);
   readonly reading: Ina219Reading = { busV: NaN, shuntV: NaN, currentA: NaN, powerW: NaN, overflow: false };
 
   constructor(
@@ -187,16 +185,12 @@ export class Ina219 implements ChipDriver {
     this.cfg = next;
   }
 
-  private async readRegister(reg: number): Promise<number> {
-    await this.port.read(reg, this.word);
-    return (this.word[0]! << 8) | this.word[1]!;
+  private readRegister(reg: number): Promise<number> {
+    return this.port.readU16(reg);
   }
 
-  private async writeRegister(reg: number, value: number): Promise<void> {
-    this.out3[0] = reg;
-    this.out3[1] = (value >> 8) & 0xff;
-    this.out3[2] = value & 0xff;
-    await this.port.write(this.out3);
+  private writeRegister(reg: number, value: number): Promise<void> {
+    return this.port.writeU16(reg, value);
   }
 }
 

@@ -12,6 +12,8 @@ export class RegisterPort {
   private readonly readOp: { kind: 'read'; into: Uint8Array } = { kind: 'read', into: this.ptr };
   private readonly writeOp: { kind: 'write'; data: Uint8Array } = { kind: 'write', data: this.ptr };
   private readonly readOps: readonly I2cOp[] = [this.ptrOp, this.readOp];
+  private readonly word = new Uint8Array(2);
+  private readonly regWord = new Uint8Array(3);
   private readonly writeOps: readonly I2cOp[] = [this.writeOp];
 
   constructor(
@@ -30,6 +32,20 @@ export class RegisterPort {
   async write(bytes: Uint8Array): Promise<void> {
     this.writeOp.data = bytes;
     await this.bus.transaction(this.address, this.writeOps);
+  }
+
+  /** Reads a 16-bit big-endian register (ADS1115, INA219), unsigned. */
+  async readU16(reg: number): Promise<number> {
+    await this.read(reg, this.word);
+    return (this.word[0]! << 8) | this.word[1]!;
+  }
+
+  /** Writes a 16-bit big-endian register: pointer, MSB, LSB in one write. */
+  async writeU16(reg: number, value: number): Promise<void> {
+    this.regWord[0] = reg;
+    this.regWord[1] = (value >> 8) & 0xff;
+    this.regWord[2] = value & 0xff;
+    await this.write(this.regWord);
   }
 }
 
