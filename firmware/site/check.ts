@@ -1,6 +1,7 @@
 import { BOARD_IDS, getBoard } from '../../boards/index.js';
 import type { BoardProfile } from '../../boards/types.js';
 import { GPIO_BACKEND_NAMES, I2C_BACKEND_NAMES } from '../../drivers/backends/index.js';
+import { ChipOptionsError, validateChipOptions } from '../../drivers/chips/index.js';
 import type { SiteProblem } from './load.js';
 import { detectorInput, lampHead, sensorSpec, siteSchema, type Site } from './schema.js';
 
@@ -20,7 +21,8 @@ export type SiteProblemCode =
   | 'i2c-address-clash'
   | 'i2c-bus-missing'
   | 'sensor-name-twice'
-  | 'current-sensor';
+  | 'current-sensor'
+  | 'chip-options';
 
 export interface CheckProblem extends SiteProblem {
   code: SiteProblemCode;
@@ -91,6 +93,13 @@ export function checkSite(site: Site, board: BoardProfile | null): CheckProblem[
   const names = new Map<string, number>();
   const addresses = new Map<string, number>();
   site.sensors.forEach((s, i) => {
+    // The chip driver's own option schema, so `check` refuses what `run` would refuse.
+    try {
+      validateChipOptions({ chip: s.chip, address: s.address, options: s.options, name: s.name });
+    } catch (e) {
+      if (!(e instanceof ChipOptionsError)) throw e;
+      add(`sensors.${i}.options${e.field ? `.${e.field}` : ''}`, 'chip-options', e.message);
+    }
     const firstName = names.get(s.name);
     if (firstName !== undefined) add(`sensors.${i}.name`, 'sensor-name-twice', `sensor name "${s.name}" is already used by sensors.${firstName}`);
     else names.set(s.name, i);

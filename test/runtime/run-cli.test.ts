@@ -54,4 +54,12 @@ describe('wayside run / wayside profile', () => {
     assert.equal(p.code, 1);
     assert.match(p.stderr, /not a V8 CPU profile/);
   });
+
+  it('refuses a site that fails `wayside check` before driving any output (exit 1, naming the pin)', async () => {
+    const r = await wayside(['run', '--board', 'sim', '--site', 'test/site/fixtures/pin-twice.yaml', '--duration', '1', '--status', '127.0.0.1:0']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /pin-twice\.yaml: 2 problem\(s\) on sim/);
+    assert.match(r.stderr, /lamps\.phases\.2\.red: pin 4 is already used by lamps\.phases\.1\.green/);
+    assert.doesNotMatch(r.stdout, /phases/);
+  });
 });

@@ -27,6 +27,14 @@ describe('checkSite: board-aware site validation', () => {
     assert.equal(siteSummary(site, board), 'board sim, 8 phases, 8 detectors, 5 sensors');
   });
 
+  it('chip options are checked by the chip driver\'s own schema', async () => {
+    const ps = await problemsOf('chip-options.yaml');
+    assert.equal(ps.length, 1);
+    assert.equal(ps[0]!.code, 'chip-options');
+    assert.match(ps[0]!.path, /^sensors\.0\.options/);
+    assert.match(ps[0]!.message, /filter/);
+  });
+
   it('a valid Raspberry Pi 4 site passes', async () => {
     assert.deepEqual(await problemsOf('pi4-ok.yaml'), []);
   });

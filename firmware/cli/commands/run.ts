@@ -61,6 +61,13 @@ export function register(program: Command): void {
         throw err;
       }
       const board = await resolveBoard(opts.board ?? site.board);
+      // The same checks as `wayside check`, before any output is touched: a pin used twice or a
+      // pin that is not a GPIO line must never be driven as a lamp.
+      const { checkSite } = await import('../../site/check.js');
+      const problems = checkSite(site, board);
+      if (problems.length > 0) {
+        throw new CliError(`${opts.site}: ${problems.length} problem(s) on ${board.id}\n` + problems.map((p) => `  ${p.path}: ${p.message}`).join('\n'), 1);
+      }
       const json = !!opts.json;
       const print = json ? null : (line: string) => process.stdout.write(`${line}\n`);
 
