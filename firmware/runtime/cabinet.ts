@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { findAssetDir } from './asset-dir.js';
@@ -21,6 +22,7 @@ import { ChipSampler } from './sampler-part.js';
 import type { StreamDetector, StreamSpec } from './sensor-pipeline.js';
 import { SimCabinet, type SimCabinetOptions } from './sim-cabinet.js';
 import { UplinkThread } from './uplink-part.js';
+import { AtspmFileLog } from '../traffic/atspm-log.js';
 import type { WorkerClient } from './worker-client.js';
 import type { ThreadRole } from './affinity.js';
 
@@ -61,6 +63,8 @@ export interface Cabinet {
   readonly missing: string[];
   readonly cabinetModel: CabinetModel | null;
   readonly stopExtras: () => void;
+  /** Flushes and closes the ATSPM log; after the runtime's stop, so the final flash is in it. */
+  readonly closeLogs: () => void;
 }
 
 /**
@@ -191,6 +195,16 @@ export async function startCabinet(o: CabinetOptions): Promise<Cabinet> {
     sitePlan: intersection.traffic.resolved.section,
     jobs: workers.find((w) => w.client.name === 'jobs')?.client ?? null,
   });
+  // The Indiana hi-res controller log (ATSPM), beside the event log, in rotating files that
+  // ATSPM tools read. Wall time is used only to stamp the records.
+  let atspm: AtspmFileLog | null = null;
+  if (eventLog) {
+    mkdirSync(dirname(eventLog), { recursive: true });
+    const log = new AtspmFileLog({ path: join(dirname(eventLog), 'atspm.csv'), signalId: site.id, startWallMs: Date.now() - clock.now() });
+    intersection.traffic.onAtspm((t, code, param) => log.record(t, code, param));
+    atspm = log;
+  }
+  const atspmTimer = atspm ? clock.setInterval(() => atspm!.flush(), 1000) : undefined;
   await runtime.start();
   intersection.start();
   // Loop occupancy (fraction of each second occupied) as streams with a detector each.
@@ -206,7 +220,12 @@ export async function startCabinet(o: CabinetOptions): Promise<Cabinet> {
     cabinetModel = new CabinetModel(inference, runtime.pipeline, cols, () => clock.now());
     cabinetModel.start(1000);
   }
-  return { runtime, backends, intersection, sim, simBoard, missing, cabinetModel, stopExtras: () => clock.clearTimer(occTimer) };
+  return { runtime, backends, intersection, sim, simBoard, missing, cabinetModel, stopExtras: () => clock.clearTimer(occTimer),
+    closeLogs: () => {
+      clock.clearTimer(atspmTimer);
+      atspm?.close();
+    },
+  };
 }
 
 /** Stops the runtime (flash, flush, release) and closes the backends. */
@@ -214,6 +233,7 @@ export async function stopCabinet(c: Cabinet, reason: string) {
   c.cabinetModel?.stop();
   c.stopExtras();
   const summary = await c.runtime.stop(reason);
+  c.closeLogs();
   await c.backends.close();
   return summary;
 }
