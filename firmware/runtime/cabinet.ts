@@ -71,7 +71,7 @@ export interface Cabinet {
  * A detector per stream from the site's `detection` section. The alert threshold is the
  * stream's, else the section's; without a detection section it is the detector's own
  * `alertLevel` (what its alert shaping was tuned for: 0.45 for the default ensemble), since the
- * section's 0.9 default is meant for sites that set their detectors up explicitly.
+ * section's default (0.45) is meant for sites that set their detectors up explicitly.
  */
 async function detectorsFor(site: Site): Promise<(name: string) => { detector: StreamDetector | null; threshold: number }> {
   const det = site.detection;
