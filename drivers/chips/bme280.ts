@@ -91,8 +91,6 @@ export class Bme280 implements ChipDriver {
   private readonly clock: Clock;
   private cfg: Bme280Config;
   private calib: Bme280Calibration | undefined;
-  private readonly byte = new Uint8Array(1);
-  private readonly pair = new Uint8Array(2);
   private readonly calibA = new Uint8Array(26);
   private readonly calibB = new Uint8Array(7);
   private readonly data = new Uint8Array(8);
@@ -226,15 +224,12 @@ export class Bme280 implements ChipDriver {
     this.cfg = next;
   }
 
-  private async readRegister(reg: number): Promise<number> {
-    await this.port.read(reg, this.byte);
-    return this.byte[0]!;
+  private readRegister(reg: number): Promise<number> {
+    return this.port.readU8(reg);
   }
 
-  private async writeRegister(reg: number, value: number): Promise<void> {
-    this.pair[0] = reg;
-    this.pair[1] = value;
-    await this.port.write(this.pair);
+  private writeRegister(reg: number, value: number): Promise<void> {
+    return this.port.writeU8(reg, value);
   }
 
   private where(): string {

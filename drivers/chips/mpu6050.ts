@@ -71,8 +71,6 @@ export class Mpu6050 implements ChipDriver {
   readonly vibration: VibrationRms;
   private readonly port: RegisterPort;
   private cfg: Mpu6050Config;
-  private readonly byte = new Uint8Array(1);
-  private readonly pair = new Uint8Array(2);
   private readonly burst = new Uint8Array(14);
   readonly reading: Mpu6050Reading = { accelG: new Float64Array(3), gyroDps: new Float64Array(3), temperatureC: NaN };
 
@@ -182,15 +180,12 @@ export class Mpu6050 implements ChipDriver {
     this.cfg = next;
   }
 
-  private async readRegister(reg: number): Promise<number> {
-    await this.port.read(reg, this.byte);
-    return this.byte[0]!;
+  private readRegister(reg: number): Promise<number> {
+    return this.port.readU8(reg);
   }
 
-  private async writeRegister(reg: number, value: number): Promise<void> {
-    this.pair[0] = reg;
-    this.pair[1] = value;
-    await this.port.write(this.pair);
+  private writeRegister(reg: number, value: number): Promise<void> {
+    return this.port.writeU8(reg, value);
   }
 }
 

@@ -12,6 +12,8 @@ export class RegisterPort {
   private readonly readOp: { kind: 'read'; into: Uint8Array } = { kind: 'read', into: this.ptr };
   private readonly writeOp: { kind: 'write'; data: Uint8Array } = { kind: 'write', data: this.ptr };
   private readonly readOps: readonly I2cOp[] = [this.ptrOp, this.readOp];
+  private readonly byte = new Uint8Array(1);
+  private readonly regByte = new Uint8Array(2);
   private readonly word = new Uint8Array(2);
   private readonly regWord = new Uint8Array(3);
   private readonly writeOps: readonly I2cOp[] = [this.writeOp];
@@ -32,6 +34,19 @@ export class RegisterPort {
   async write(bytes: Uint8Array): Promise<void> {
     this.writeOp.data = bytes;
     await this.bus.transaction(this.address, this.writeOps);
+  }
+
+  /** Reads an 8-bit register (BME280, MPU-6050). */
+  async readU8(reg: number): Promise<number> {
+    await this.read(reg, this.byte);
+    return this.byte[0]!;
+  }
+
+  /** Writes an 8-bit register: pointer and value in one write. */
+  async writeU8(reg: number, value: number): Promise<void> {
+    this.regByte[0] = reg;
+    this.regByte[1] = value;
+    await this.write(this.regByte);
   }
 
   /** Reads a 16-bit big-endian register (ADS1115, INA219), unsigned. */
