@@ -54,23 +54,12 @@ export class ChardevGpio implements GpioBackend {
       throw this.wrap(err, where, 'request as output');
     }
     const l = line;
-    let open = true;
-    const close = (): void => {
-      if (!open) return;
-      open = false;
-      this.claimed.delete(key);
-      try {
-        l.release();
-      } catch (err) {
-        throw this.wrap(err, where, 'release');
-      }
-    };
-    this.claimed.set(key, { close });
+    const { close, isOpen } = this.claim(key, where, l);
     return {
       ref,
       readbackIsReal: this.lines.readbackIsReal,
       write: (level: Level): void => {
-        if (!open) throw new HalError('invalid', `linux-chardev ${where} written after close`);
+        if (!isOpen()) throw new HalError('invalid', `linux-chardev ${where} written after close`);
         try {
           l.set(level);
         } catch (err) {
@@ -79,7 +68,7 @@ export class ChardevGpio implements GpioBackend {
         last = level;
       },
       read: (): Level => {
-        if (!open) throw new HalError('invalid', `linux-chardev ${where} read after close`);
+        if (!isOpen()) throw new HalError('invalid', `linux-chardev ${where} read after close`);
         let v: Level | null;
         try {
           v = l.get();
@@ -90,6 +79,24 @@ export class ChardevGpio implements GpioBackend {
       },
       close,
     };
+  }
+
+  /** Records a requested line as ours; `close` (idempotent) forgets it and releases the line. */
+  private claim(key: string, where: string, line: { release(): void }, onClose?: () => void): { close: () => void; isOpen: () => boolean } {
+    let open = true;
+    const close = (): void => {
+      if (!open) return;
+      open = false;
+      this.claimed.delete(key);
+      onClose?.();
+      try {
+        line.release();
+      } catch (err) {
+        throw this.wrap(err, where, 'release');
+      }
+    };
+    this.claimed.set(key, { close });
+    return { close, isOpen: () => open };
   }
 
   input(ref: PinRef, options: InputOptions = {}): DigitalIn {
@@ -103,20 +110,7 @@ export class ChardevGpio implements GpioBackend {
     }
     const d = new Debouncer(this.clock, options.debounceMs ?? 0, line.initial);
     deb = d;
-    const l = line;
-    let open = true;
-    const close = (): void => {
-      if (!open) return;
-      open = false;
-      this.claimed.delete(key);
-      d.dispose();
-      try {
-        l.release();
-      } catch (err) {
-        throw this.wrap(err, where, 'release');
-      }
-    };
-    this.claimed.set(key, { close });
+    const { close } = this.claim(key, where, line, () => d.dispose());
     return {
       ref,
       read: () => d.level,
