@@ -1,0 +1,83 @@
+import { type Detector, type DetectorParams, type DetectorSpec, unitScore } from '../detector.js';
+import { AlertHoldoff } from '../alert-holdoff.js';
+import { ARTimeDetector, artimeSpec } from './artime.js';
+import { EnsembleDetector, ensembleSpec } from './ensemble.js';
+
+/**
+ * `artime-ensemble`: the default ensemble and ARTime side by side, under ONE alert holdoff.
+ *
+ * The ensemble (ensemble.ts, its own defaults) runs with its holdoff switched off
+ * (alertLevel 2: nothing ever reaches it, so no sample is silenced and no fatigue builds), so
+ * its raw score comes out. ARTime (artime.ts) scores only at its block ends and only novelties,
+ * already masked against repeats. The two are mixed (`mode` 0: max(ensemble, `weight` ×
+ * ARTime); 1: (1 − `weight`) × ensemble + `weight` × ARTime), then one AlertHoldoff with the
+ * ensemble's alert parameters shapes the result, so one event alerts once whichever member saw it.
+ *
+ * ARTime's streaming parameters (`probation`, `margin`, `expand`) and its NAB oracles (`rows`,
+ * `inputMin`, `inputMax`: comparison only, see artime.ts) pass through.
+ */
+export class ARTimeEnsembleDetector implements Detector {
+  readonly name = 'artime-ensemble';
+  private readonly ensemble: EnsembleDetector;
+  private readonly artime: ARTimeDetector;
+  private readonly holdoff: AlertHoldoff;
+  private readonly mode: number;
+  private readonly weight: number;
+
+  constructor(p: DetectorParams) {
+    this.ensemble = new EnsembleDetector({ ...ensembleSpec.defaults, alertLevel: 2 });
+    this.artime = new ARTimeDetector({
+      ...artimeSpec.defaults,
+      probation: p.probation!,
+      rows: p.rows!,
+      inputMin: p.inputMin!,
+      inputMax: p.inputMax!,
+      margin: p.margin!,
+      expand: p.expand!,
+    });
+    this.holdoff = new AlertHoldoff(p.alertLevel!, p.holdoff!, p.damp!, p.fatigue!, p.fatigueTau!);
+    this.mode = p.mode!;
+    this.weight = p.weight!;
+  }
+
+  update(tMs: number, x: number): number {
+    if (!Number.isFinite(x)) return 0;
+    const e = this.ensemble.update(tMs, x);
+    const a = this.artime.update(tMs, x);
+    let s: number;
+    if (this.mode === 0) {
+      const w = this.weight * a;
+      s = w > e ? w : e;
+    } else {
+      s = (1 - this.weight) * e + this.weight * a;
+    }
+    return this.holdoff.apply(unitScore(s));
+  }
+
+  reset(): void {
+    this.ensemble.reset();
+    this.artime.reset();
+    this.holdoff.reset();
+  }
+}
+
+export const artimeEnsembleSpec: DetectorSpec = {
+  name: 'artime-ensemble',
+  summary: 'the default ensemble and ARTime mixed (max by default), under one alert holdoff',
+  defaults: {
+    mode: 0,
+    weight: 1,
+    probation: artimeSpec.defaults.probation!,
+    rows: 0,
+    inputMin: 0,
+    inputMax: 0,
+    margin: artimeSpec.defaults.margin!,
+    expand: 0,
+    alertLevel: ensembleSpec.defaults.alertLevel!,
+    holdoff: ensembleSpec.defaults.holdoff!,
+    damp: ensembleSpec.defaults.damp!,
+    fatigue: ensembleSpec.defaults.fatigue!,
+    fatigueTau: ensembleSpec.defaults.fatigueTau!,
+  },
+  create: (p) => new ARTimeEnsembleDetector(p),
+};

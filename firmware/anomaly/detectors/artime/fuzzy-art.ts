@@ -1,0 +1,164 @@
+/**
+ * A fuzzy ART network with dual vigilance (after Carpenter & Grossberg's fuzzy ART and the
+ * dual-vigilance fuzzy ART "DVFA" of da Silva, Elnabarawy & Wunsch 2019), in the variant
+ * ARTime uses: written for this project from the algorithm's description, not translated
+ * from ARTime's AGPL-3.0 code (see ../artime.ts for the licence note).
+ *
+ * An input x in [0, 1]^d is complement-coded to (x, 1 − x) (2d values, constant L1 norm d).
+ * Against category j with weights w_j (2d values):
+ *
+ * - feature match  f_j = |min(x, w_j)|₁ / |w_j|₁
+ * - energy match   e_j = (min(x_last, w_j,last) + min(1 − x_last, w_j,2d)) / (w_j,last + w_j,2d):
+ *   the same ratio restricted to the last input value and its complement, i.e. how well the
+ *   newest sample's level fits the category (ARTime puts that sample last in the vector);
+ * - match          M_j = f_j³ · e_j²
+ *
+ * Presenting x with learning:
+ * - every category with M_j ≥ ρ_ub resonates and learns by fast commit (w_j ← min(x, w_j));
+ * - otherwise, if the best M_j ≥ ρ_lb, x is committed as a new category of the best one's
+ *   cluster (dual vigilance: a new prototype of a known cluster, not a novelty);
+ * - otherwise x is committed as a new category of a new cluster: the result is −1, novelty.
+ *
+ * The first presentation only creates an all-ones category (the uncommitted node of fuzzy ART)
+ * and matches nothing (match 0; the result is 0, not a novelty). `lastMatch`/`lastEnergy` give the best M_j and its e_j.
+ *
+ * Categories live in one Float64Array of `capacity` × 2d values: presenting allocates nothing.
+ * When the network is full, a novelty is still reported but no longer stored.
+ */
+export class FuzzyArt {
+  /** Best match of the last presentation (0 before any category exists). */
+  lastMatch = 0;
+  /** Energy match of the best-matching category of the last presentation. */
+  lastEnergy = 0;
+  /** ρ_lb and ρ_ub: the vigilance bounds, set by the caller. */
+  rhoLb = 0;
+  rhoUb = 0;
+  private count = 0;
+  private readonly width: number;
+  private readonly w: Float64Array;
+  /** |w_j|₁, kept with the weights so a match costs one pass over them. */
+  private readonly norm: Float64Array;
+  /** Complement-coded input, reused. */
+  private readonly xc: Float64Array;
+  /** M_j of the current presentation: learning uses the matches from before any category learned. */
+  private readonly matches: Float64Array;
+
+  constructor(
+    private readonly dim: number,
+    readonly capacity: number,
+  ) {
+    this.width = 2 * dim;
+    this.w = new Float64Array(capacity * this.width);
+    this.norm = new Float64Array(capacity);
+    this.xc = new Float64Array(this.width);
+    this.matches = new Float64Array(capacity);
+  }
+
+  get categories(): number {
+    return this.count;
+  }
+
+  /**
+   * Presents `x` (the `dim` values from `offset` are read). With `learn` false only the matches are
+   * computed. Returns −1 for a novelty (no category reached ρ_lb, or learning is off) and the
+   * index of the best category otherwise.
+   */
+  present(x: ArrayLike<number>, learn: boolean, offset = 0): number {
+    const d = this.dim;
+    const width = this.width;
+    const xc = this.xc;
+    for (let k = 0; k < d; k++) {
+      xc[k] = x[offset + k]!;
+      xc[d + k] = 1 - x[offset + k]!;
+    }
+    if (this.count === 0) {
+      // the uncommitted node: all ones, so everything matches it weakly and nothing learns into it soon
+      this.w.fill(1, 0, width);
+      this.norm[0] = width;
+      this.count = 1;
+      this.lastMatch = 0;
+      this.lastEnergy = 0;
+      return 0;
+    }
+    const ms = this.matches;
+    let best = -1;
+    let bestM = 0;
+    let bestE = 0;
+    // pass 1: the best match (lowest index on ties) and whether anything resonates
+    for (let j = 0, off = 0; j < this.count; j++, off += width) {
+      const m = this.match(off, j);
+      ms[j] = m;
+      if (m > bestM) {
+        bestM = m;
+        best = j;
+        bestE = this.energyOf(off);
+      }
+    }
+    this.lastMatch = bestM;
+    this.lastEnergy = bestE;
+    if (!learn) return -1;
+    if (best >= 0 && bestM >= this.rhoUb) {
+      // every resonating category learns (fast commit), not only the best
+      for (let j = 0, off = 0; j < this.count; j++, off += width) {
+        if (ms[j]! < this.rhoUb) continue;
+        let n = 0;
+        for (let k = 0; k < width; k++) {
+          const v = xc[k]! < this.w[off + k]! ? xc[k]! : this.w[off + k]!;
+          this.w[off + k] = v;
+          n += v;
+        }
+        this.norm[j] = n;
+      }
+      return best;
+    }
+    this.commit();
+    return best >= 0 && bestM >= this.rhoLb ? best : -1;
+  }
+
+  /** Forgets every category (the vigilance bounds stay). */
+  clear(): void {
+    this.count = 0;
+    this.lastMatch = 0;
+    this.lastEnergy = 0;
+  }
+
+  private match(off: number, j: number): number {
+    const xc = this.xc;
+    const w = this.w;
+    let num = 0;
+    for (let k = 0; k < this.width; k++) {
+      const a = xc[k]!;
+      const b = w[off + k]!;
+      num += a < b ? a : b;
+    }
+    const nw = this.norm[j]! === 0 ? 0.001 : this.norm[j]!;
+    const f = num / nw;
+    const e = this.energyOf(off);
+    return f * f * f * e * e;
+  }
+
+  private energyOf(off: number): number {
+    const d = this.dim;
+    const a = this.xc[d - 1]!;
+    const ac = this.xc[2 * d - 1]!;
+    const wa = this.w[off + d - 1]!;
+    const wc = this.w[off + 2 * d - 1]!;
+    const den = wa + wc;
+    // a category that has learned both extremes of the last value has no level left to match
+    if (den === 0) return 0;
+    return ((a < wa ? a : wa) + (ac < wc ? ac : wc)) / den;
+  }
+
+  /** Commits the current input as a new category, if there is room. */
+  private commit(): void {
+    if (this.count >= this.capacity) return;
+    const off = this.count * this.width;
+    let n = 0;
+    for (let k = 0; k < this.width; k++) {
+      this.w[off + k] = this.xc[k]!;
+      n += this.xc[k]!;
+    }
+    this.norm[this.count] = n;
+    this.count++;
+  }
+}
