@@ -12,6 +12,8 @@ import { EnsembleDetector, ensembleSpec } from './ensemble.js';
  * already masked against repeats. The two are mixed (`mode` 0: max(ensemble, `weight` ×
  * ARTime); 1: (1 − `weight`) × ensemble + `weight` × ARTime), then one AlertHoldoff with the
  * ensemble's alert parameters shapes the result, so one event alerts once whichever member saw it.
+ * Once ARTime's learning period is over, the ensemble's score is multiplied by
+ * `ensembleAfter` (1: both all along; 0: the ensemble only covers ARTime's learning period).
  *
  * ARTime's streaming parameters (`probation`, `margin`, `expand`) and its NAB oracles (`rows`,
  * `inputMin`, `inputMax`: comparison only, see artime.ts) pass through.
@@ -23,6 +25,8 @@ export class ARTimeEnsembleDetector implements Detector {
   private readonly holdoff: AlertHoldoff;
   private readonly mode: number;
   private readonly weight: number;
+  private readonly after: number;
+  private readonly gate: number;
 
   constructor(p: DetectorParams) {
     this.ensemble = new EnsembleDetector({ ...ensembleSpec.defaults, alertLevel: 2 });
@@ -33,23 +37,32 @@ export class ARTimeEnsembleDetector implements Detector {
       inputMin: p.inputMin!,
       inputMax: p.inputMax!,
       margin: p.margin!,
+      marginLow: p.marginLow!,
       expand: p.expand!,
     });
     this.holdoff = new AlertHoldoff(p.alertLevel!, p.holdoff!, p.damp!, p.fatigue!, p.fatigueTau!);
     this.mode = p.mode!;
     this.weight = p.weight!;
+    this.after = p.ensembleAfter!;
+    this.gate = p.gate!;
   }
 
   update(tMs: number, x: number): number {
     if (!Number.isFinite(x)) return 0;
-    const e = this.ensemble.update(tMs, x);
+    let e = this.ensemble.update(tMs, x);
     const a = this.artime.update(tMs, x);
+    if (this.artime.ready) e *= this.after;
     let s: number;
     if (this.mode === 0) {
       const w = this.weight * a;
       s = w > e ? w : e;
-    } else {
+    } else if (this.mode === 1) {
       s = (1 - this.weight) * e + this.weight * a;
+    } else if (this.mode === 2) {
+      s = e * (1 + this.weight * a);
+    } else {
+      const w = e >= this.gate ? this.weight * a : 0;
+      s = w > e ? w : e;
     }
     return this.holdoff.apply(unitScore(s));
   }
@@ -67,11 +80,14 @@ export const artimeEnsembleSpec: DetectorSpec = {
   defaults: {
     mode: 0,
     weight: 1,
+    ensembleAfter: 1,
+    gate: 0.2,
     probation: artimeSpec.defaults.probation!,
     rows: 0,
     inputMin: 0,
     inputMax: 0,
     margin: artimeSpec.defaults.margin!,
+    marginLow: artimeSpec.defaults.marginLow!,
     expand: 0,
     alertLevel: ensembleSpec.defaults.alertLevel!,
     holdoff: ensembleSpec.defaults.holdoff!,

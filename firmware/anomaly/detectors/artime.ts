@@ -34,8 +34,11 @@ import { WindowFeatures } from './artime/window-features.js';
  *   file length is not known to a stream). `rows` > 0 gives the length as NAB would
  *   (an oracle, for comparison only).
  * - the whole file's min and max, to normalise. Default: the min and max of the samples seen
- *   in the learning period, widened by `margin` × their span on each side and then frozen
- *   (later values are clamped to the range: a new extreme codes as the top or bottom level).
+ *   in the learning period, widened by `margin` × their span above and `marginLow` × their
+ *   span below (1 and 1: on NAB the whole file reaches a median 0.5 spans above the
+ *   probation period's max, with a long tail, and rarely below its min) and then frozen;
+ *   later values are clamped to the range (a new extreme codes as the top or bottom level).
+ *   `expand` 1 lets the range keep growing with every sample instead (measured worse).
  *   The learning period ends inside the probation period, so nothing scored looks ahead.
  *   `inputMax` > `inputMin` gives the range instead (NAB's inputMin/inputMax: a look-ahead,
  *   for comparison only).
@@ -61,6 +64,7 @@ export class ARTimeDetector implements Detector {
   private readonly dim: number;
   private readonly initialRho: number;
   private readonly margin: number;
+  private readonly marginLow: number;
   private readonly fixedMin: number;
   private readonly fixedMax: number;
   private readonly expand: boolean;
@@ -79,6 +83,7 @@ export class ARTimeDetector implements Detector {
     this.dim = 2 * window;
     this.initialRho = p.initialRho!;
     this.margin = p.margin!;
+    this.marginLow = p.marginLow!;
     this.fixedMin = p.inputMin!;
     this.fixedMax = p.inputMax!;
     this.expand = p.expand! > 0 && !(this.fixedMax > this.fixedMin);
@@ -91,6 +96,11 @@ export class ARTimeDetector implements Detector {
     this.rows = new Float64Array(this.trend * this.dim);
     this.sums = new Float64Array(this.trend);
     this.order = new Int32Array(this.trend);
+  }
+
+  /** True once the learning period is over (scores may be non-zero from then on). */
+  get ready(): boolean {
+    return this.blocks >= this.trend;
   }
 
   update(_tMs: number, x: number): number {
@@ -142,8 +152,8 @@ export class ARTimeDetector implements Detector {
       this.levels.setRange(this.fixedMin, this.fixedMax);
       return;
     }
-    const pad = (this.seenMax - this.seenMin) * this.margin;
-    this.levels.setRange(this.seenMin - pad, this.seenMax + pad);
+    const span = this.seenMax - this.seenMin;
+    this.levels.setRange(this.seenMin - span * this.marginLow, this.seenMax + span * this.margin);
   }
 
   reset(): void {
@@ -166,7 +176,8 @@ export const artimeSpec: DetectorSpec = {
     rows: 0,
     inputMin: 0,
     inputMax: 0,
-    margin: 0,
+    margin: 1,
+    marginLow: 1,
     expand: 0,
     window: 8,
     windowsPerProbation: 13,
