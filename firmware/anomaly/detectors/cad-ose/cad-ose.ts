@@ -111,10 +111,11 @@ export const cadOseSpec: DetectorSpec = {
     rangeWarmup: 750,
     inputMin: 0,
     inputMax: 1,
-    maxContexts: 1 << 20,
-    maxLeftSets: 1 << 19,
-    leftPool: 1 << 22,
-    maxPotentials: 1 << 14,
+    // 4× the most any NAB file needs (15 108 contexts, 2 578 left parts, 26 234 pooled facts): ≈ 6 MB a stream
+    maxContexts: 1 << 16,
+    maxLeftSets: 1 << 14,
+    leftPool: 1 << 17,
+    maxPotentials: 1 << 13,
   },
   create: (p) => new CadOseDetector(p),
 };

@@ -61,9 +61,9 @@ export class ContextOperator {
   private readonly ctxLeft: Int32Array;
   private readonly ctxRight: Int32Array;
   /** Right facts it could have predicted, summed over the steps it was selected. */
-  private readonly ctxSeen: Float64Array;
+  private readonly ctxSeen: Int32Array;
   /** Right facts it did predict, summed likewise. */
-  private readonly ctxHit: Float64Array;
+  private readonly ctxHit: Int32Array;
   /** Steps it was active. */
   private readonly ctxActive: Int32Array;
   private readonly ctxZero: Uint8Array;
@@ -113,8 +113,8 @@ export class ContextOperator {
     this.pairs = new IntMap(o.maxContexts);
     this.ctxLeft = new Int32Array(o.maxContexts);
     this.ctxRight = new Int32Array(o.maxContexts);
-    this.ctxSeen = new Float64Array(o.maxContexts);
-    this.ctxHit = new Float64Array(o.maxContexts);
+    this.ctxSeen = new Int32Array(o.maxContexts);
+    this.ctxHit = new Int32Array(o.maxContexts);
     this.ctxActive = new Int32Array(o.maxContexts);
     this.ctxZero = new Uint8Array(o.maxContexts);
     this.ctxNext = new Int32Array(o.maxContexts);
@@ -267,20 +267,20 @@ export class ContextOperator {
     let best = 0;
     let predicted = 0;
     const nLeftNow = this.left.count;
+    const { leftSensor, neuronHits: hitsByLeft, leftNeurons, matched, bitCount, firstCtx, ctxNext, ctxSeen, ctxHit, ctxRight } = this;
     for (let l = 0; l < nLeftNow; l++) {
-      const ls = this.leftSensor[l]!;
-      const sensorHits = this.bitCount[ls & sensor]!;
-      const neuronHits = this.neuronHits[l]!;
-      this.matched[l] = sensorHits + neuronHits;
-      if ((ls & sensor) !== ls || neuronHits !== this.leftNeurons[l]) continue;
-      for (let c = this.firstCtx[l]!; c !== -1; c = this.ctxNext[c]!) {
-        const seen = this.ctxSeen[c]!;
-        const w = seen > 0 ? this.ctxHit[c]! / seen : 0;
+      const ls = leftSensor[l]!;
+      const neuronHits = hitsByLeft[l]!;
+      matched[l] = bitCount[ls & sensor]! + neuronHits;
+      if ((ls & sensor) !== ls || neuronHits !== leftNeurons[l]) continue;
+      for (let c = firstCtx[l]!; c !== -1; c = ctxNext[c]!) {
+        const seen = ctxSeen[c]!;
+        const w = seen > 0 ? ctxHit[c]! / seen : 0;
         if (w > best) {
           best = w;
-          predicted = this.ctxRight[c]!;
+          predicted = ctxRight[c]!;
         } else if (w === best) {
-          predicted |= this.ctxRight[c]!;
+          predicted |= ctxRight[c]!;
         }
       }
     }
