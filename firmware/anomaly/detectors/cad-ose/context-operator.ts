@@ -73,20 +73,25 @@ export class ContextOperator {
   // per left semi-context
   private readonly firstCtx: Int32Array;
   private readonly lastCtx: Int32Array;
-  /** Facts of it present in the current left facts (set by the last crossing). */
-  private readonly matched: Int32Array;
+  /** `crossStep` when the last crossing found it wholly present in the left facts. */
+  private readonly wholeAt: Int32Array;
+  private crossStep = 0;
+  /** Left parts that existed at the last crossing, and the sensor facts of that step. */
+  private crossedCount = 0;
+  private crossedSensor = 0;
   /** Its sensor facts as a mask, and how many neuron facts it has. */
   private readonly leftSensor: Int32Array;
-  private readonly leftNeurons: Int32Array;
   /** Some context of it is zero-level (only those spawn potentials from a partial match). */
   private readonly leftHasZero: Uint8Array;
-  // neuron fact → left parts holding it: a linked list through the pool positions
-  private readonly neuronHead: Int32Array;
-  private readonly poolNext: Int32Array;
-  private readonly poolOwner: Int32Array;
-  /** Neuron facts of each left part present in the new left facts (scratch of the crossing). */
-  private readonly neuronHits: Int32Array;
-  private readonly touched: Int32Array;
+  // A left part can be wholly present only if its lowest neuron fact is: each left part is
+  // listed under that neuron (a linked list by neuron), or among the sensor-only ones.
+  private readonly firstByNeuron: Int32Array;
+  private readonly nextByNeuron: Int32Array;
+  private readonly sensorOnly: Int32Array;
+  private nSensorOnly = 0;
+  // best hit ratio and the right parts having it, while crossing
+  private best = 0;
+  private bestRight = 0;
   // the current left facts ("left facts group"), sorted, and their membership stamps by fact
   private readonly group: Int32Array;
   private groupLen = 0;
@@ -121,15 +126,12 @@ export class ContextOperator {
     this.ctxStamp = new Int32Array(o.maxContexts);
     this.firstCtx = new Int32Array(o.maxLeftSets);
     this.lastCtx = new Int32Array(o.maxLeftSets);
-    this.matched = new Int32Array(o.maxLeftSets);
+    this.wholeAt = new Int32Array(o.maxLeftSets);
     this.leftSensor = new Int32Array(o.maxLeftSets);
-    this.leftNeurons = new Int32Array(o.maxLeftSets);
     this.leftHasZero = new Uint8Array(o.maxLeftSets);
-    this.neuronHead = new Int32Array(o.maxContexts);
-    this.poolNext = new Int32Array(o.leftPool);
-    this.poolOwner = new Int32Array(o.leftPool);
-    this.neuronHits = new Int32Array(o.maxLeftSets);
-    this.touched = new Int32Array(o.maxLeftSets);
+    this.firstByNeuron = new Int32Array(o.maxContexts);
+    this.nextByNeuron = new Int32Array(o.maxLeftSets);
+    this.sensorOnly = new Int32Array(this.rightSpace);
     this.group = new Int32Array(o.sensorFacts + o.maxNeurons);
     this.mark = new Int32Array(o.sensorFacts + o.maxContexts);
     this.potFacts = new Int32Array(o.maxPotentials * o.maxLeftMatch);
@@ -181,13 +183,30 @@ export class ContextOperator {
     let active = 0;
     this.nPot = 0;
     this.nTop = 0;
-    const nLeft = this.left.count;
-    for (let l = 0; l < nLeft; l++) {
-      const m = this.matched[l]!;
-      if (m === 0) continue;
-      const whole = m === this.left.length[l];
-      // a partly matched left part matters only for potentials from its zero-level contexts
-      if (!whole && !(newZero && this.leftHasZero[l] === 1 && m <= this.o.maxLeftMatch)) continue;
+    // (a left part made at this step was not crossed: it matched nothing yet)
+    const crossed = this.crossedCount;
+    const prevSensor = this.crossedSensor;
+    const pool = this.left.pool;
+    const nf = this.o.sensorFacts;
+    for (let l = 0; l < crossed; l++) {
+      let m: number;
+      let whole: boolean;
+      if (this.wholeAt[l] === this.crossStep) {
+        whole = true;
+        m = this.left.length[l]!;
+      } else {
+        // a partly matched left part matters only for potentials from its zero-level contexts
+        if (!newZero || this.leftHasZero[l] !== 1) continue;
+        m = this.bitCount[this.leftSensor[l]! & prevSensor]!;
+        const s = this.left.start[l]!;
+        const e = s + this.left.length[l]!;
+        for (let at = s; at < e; at++) {
+          const f = pool[at]!;
+          if (f >= nf && this.mark[f] === this.stamp) m++;
+        }
+        if (m === 0 || m > this.o.maxLeftMatch) continue;
+        whole = false;
+      }
       for (let c = this.firstCtx[l]!; c !== -1; c = this.ctxNext[c]!) {
         if (c === skip) continue;
         const r = this.ctxRight[c]!;
@@ -253,39 +272,21 @@ export class ContextOperator {
     }
     this.addedShare = newZero && unique > 0 ? added / unique : 0;
 
-    // 4b. cross every left part with the new left facts; whole matches predict. Sensor facts
-    // are counted by mask; neuron facts through the lists of left parts holding each neuron.
+    // 4b. cross the left parts with the new left facts: those wholly present predict. Partial
+    // matches are counted only when the next step needs them (step 2, with the marks of now).
     this.stamp++;
     for (let i = 0; i < g; i++) this.mark[this.group[i]!] = this.stamp;
-    let nTouched = 0;
+    this.crossStep++;
+    // candidates: the sensor-only left parts, then those listed under each active neuron
+    this.best = 0;
+    this.bestRight = 0;
+    for (let i = 0; i < this.nSensorOnly; i++) this.crossWhole(this.sensorOnly[i]!, sensor);
     for (let i = 0; i < this.nTop; i++) {
-      for (let at = this.neuronHead[this.neurons[i]!]!; at !== -1; at = this.poolNext[at]!) {
-        const l = this.poolOwner[at]!;
-        if (this.neuronHits[l]!++ === 0) this.touched[nTouched++] = l;
-      }
+      for (let l = this.firstByNeuron[this.neurons[i]!]!; l !== -1; l = this.nextByNeuron[l]!) this.crossWhole(l, sensor);
     }
-    let best = 0;
-    let predicted = 0;
-    const nLeftNow = this.left.count;
-    const { leftSensor, neuronHits: hitsByLeft, leftNeurons, matched, bitCount, firstCtx, ctxNext, ctxSeen, ctxHit, ctxRight } = this;
-    for (let l = 0; l < nLeftNow; l++) {
-      const ls = leftSensor[l]!;
-      const neuronHits = hitsByLeft[l]!;
-      matched[l] = bitCount[ls & sensor]! + neuronHits;
-      if ((ls & sensor) !== ls || neuronHits !== leftNeurons[l]) continue;
-      for (let c = firstCtx[l]!; c !== -1; c = ctxNext[c]!) {
-        const seen = ctxSeen[c]!;
-        const w = seen > 0 ? ctxHit[c]! / seen : 0;
-        if (w > best) {
-          best = w;
-          predicted = ctxRight[c]!;
-        } else if (w === best) {
-          predicted |= ctxRight[c]!;
-        }
-      }
-    }
-    for (let i = 0; i < nTouched; i++) this.neuronHits[this.touched[i]!] = 0;
-    this.predicted = predicted;
+    this.crossedCount = this.left.count;
+    this.crossedSensor = sensor;
+    this.predicted = this.bestRight;
   }
 
   reset(): void {
@@ -301,6 +302,36 @@ export class ContextOperator {
     this.activeShare = 0;
     this.addedShare = 0;
     this.saturated = false;
+    this.crossStep = 0;
+    this.crossedCount = 0;
+    this.crossedSensor = 0;
+    this.nSensorOnly = 0;
+  }
+
+  /** If left part l is wholly present in the new left facts: mark it, and let its contexts predict. */
+  private crossWhole(l: number, sensor: number): void {
+    const ls = this.leftSensor[l]!;
+    if ((ls & sensor) !== ls) return;
+    const pool = this.left.pool;
+    const nf = this.o.sensorFacts;
+    const s = this.left.start[l]!;
+    const e = s + this.left.length[l]!;
+    for (let at = s; at < e; at++) {
+      const f = pool[at]!;
+      if (f >= nf && this.mark[f] !== this.stamp) return;
+    }
+    this.wholeAt[l] = this.crossStep;
+    // the right parts of the contexts with the best hit ratio (all of them on a tie)
+    for (let c = this.firstCtx[l]!; c !== -1; c = this.ctxNext[c]!) {
+      const seen = this.ctxSeen[c]!;
+      const w = seen > 0 ? this.ctxHit[c]! / seen : 0;
+      if (w > this.best) {
+        this.best = w;
+        this.bestRight = this.ctxRight[c]!;
+      } else if (w === this.best) {
+        this.bestRight |= this.ctxRight[c]!;
+      }
+    }
   }
 
   private addLeft(facts: Int32Array, from: number, n: number): number {
@@ -311,25 +342,23 @@ export class ContextOperator {
     }
     this.firstCtx[l] = -1;
     this.lastCtx[l] = -1;
-    this.matched[l] = 0;
     this.leftHasZero[l] = 0;
-    this.neuronHits[l] = 0;
+    this.wholeAt[l] = 0;
     let sensorMask = 0;
-    let neurons = 0;
+    let lowestNeuron = -1;
     const s = this.left.start[l]!;
     for (let at = s; at < s + n; at++) {
       const f = this.left.pool[at]!;
-      if (f < this.o.sensorFacts) {
-        sensorMask |= 1 << f;
-      } else {
-        neurons++;
-        this.poolOwner[at] = l;
-        this.poolNext[at] = this.neuronHead[f - this.o.sensorFacts]!;
-        this.neuronHead[f - this.o.sensorFacts] = at;
-      }
+      if (f < this.o.sensorFacts) sensorMask |= 1 << f;
+      else if (lowestNeuron === -1) lowestNeuron = f - this.o.sensorFacts; // facts are sorted
+    }
+    if (lowestNeuron === -1) {
+      this.sensorOnly[this.nSensorOnly++] = l;
+    } else {
+      this.nextByNeuron[l] = this.firstByNeuron[lowestNeuron]!;
+      this.firstByNeuron[lowestNeuron] = l;
     }
     this.leftSensor[l] = sensorMask;
-    this.leftNeurons[l] = neurons;
     return l;
   }
 
@@ -348,7 +377,7 @@ export class ContextOperator {
     this.ctxZero[c] = zero;
     this.ctxStamp[c] = 0;
     this.ctxNext[c] = -1;
-    this.neuronHead[c] = -1;
+    this.firstByNeuron[c] = -1;
     if (zero === 1) this.leftHasZero[l] = 1;
     // contexts of one left part stay in creation order (the order potentials are made in)
     if (this.lastCtx[l] === -1) this.firstCtx[l] = c;
