@@ -18,50 +18,53 @@ export interface Clock {
   clearTimer(handle: TimerHandle | undefined): void;
 }
 
-/** Production clock: `performance.now()` and Node timers; intervals are re-anchored to avoid drift. */
+/** A SystemClock timer: the Node timer lives in the handle, so arming and clearing need no lookup table. */
+interface SystemTimer extends TimerHandle {
+  t: NodeJS.Timeout | undefined;
+}
+
+/**
+ * Production clock: `performance.now()` and Node timers; intervals are re-anchored to avoid drift.
+ * Cheap per period on purpose (the sampling scheduler and the control loop arm one every 10 ms):
+ * an interval re-arms with the same bound function, and a handle carries its Node timer, so a
+ * period costs one Node Timeout and nothing else.
+ */
 export class SystemClock implements Clock {
   private nextId = 1;
-  private readonly timers = new Map<number, NodeJS.Timeout>();
 
   now(): number {
     return Math.floor(performance.now());
   }
 
   setTimeout(fn: () => void, ms: number): TimerHandle {
-    const id = this.nextId++;
-    const t = setTimeout(() => {
-      this.timers.delete(id);
-      fn();
-    }, Math.max(0, ms));
-    this.timers.set(id, t);
-    return { id };
+    const h: SystemTimer = { id: this.nextId++, t: undefined };
+    h.t = setTimeout(fn, Math.max(0, ms));
+    return h;
   }
 
   setInterval(fn: () => void, ms: number): TimerHandle {
     if (!(ms > 0)) throw new RangeError(`interval must be > 0 ms, got ${ms}`);
-    const id = this.nextId++;
+    const h: SystemTimer = { id: this.nextId++, t: undefined };
     let due = performance.now() + ms;
-    const arm = (): void => {
-      const t = setTimeout(() => {
-        due += ms;
-        // If we fell behind by more than a period (a long GC, a suspended VM), skip ahead
-        // rather than firing a burst of catch-up calls.
-        const now = performance.now();
-        if (due < now) due = now + ms - ((now - due) % ms);
-        arm();
-        fn();
-      }, Math.max(0, due - performance.now()));
-      this.timers.set(id, t);
+    const fire = (): void => {
+      due += ms;
+      // If we fell behind by more than a period (a long GC, a suspended VM), skip ahead
+      // rather than firing a burst of catch-up calls.
+      const now = performance.now();
+      if (due < now) due = now + ms - ((now - due) % ms);
+      // Re-armed before fn runs, so fn may clear its own interval.
+      h.t = setTimeout(fire, Math.max(0, due - now));
+      fn();
     };
-    arm();
-    return { id };
+    h.t = setTimeout(fire, ms);
+    return h;
   }
 
   clearTimer(handle: TimerHandle | undefined): void {
-    if (!handle) return;
-    const t = this.timers.get(handle.id);
-    if (t) clearTimeout(t);
-    this.timers.delete(handle.id);
+    const h = handle as SystemTimer | undefined;
+    if (!h || !('t' in h)) return;
+    clearTimeout(h.t);
+    h.t = undefined;
   }
 }
 
