@@ -12,7 +12,7 @@
  * Prints a table and writes bench-results/runtime.json.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -24,6 +24,14 @@ const ROOT = join(import.meta.dirname, '..', '..');
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 60);
 const PROBE_CYCLES = Number(process.env.BENCH_PROBE_CYCLES ?? 150);
 const DIST = join(ROOT, 'tmp', 'bench-dist');
+
+/** The node flags between `@NODE@` and the script in the shipped unit's ExecStart. */
+const SERVICE_NODE_FLAGS = (() => {
+  const unit = readFileSync(join(ROOT, 'deploy', 'wayside.service.in'), 'utf8');
+  const m = /^ExecStart=@NODE@ (.*?)\s*\/opt\/wayside\/current\/bin\/wayside\.js /m.exec(unit);
+  if (!m) throw new Error('deploy/wayside.service.in: no ExecStart=@NODE@ … /opt/wayside/current/bin/wayside.js line');
+  return m[1]!.trim();
+})();
 
 interface ChildResult {
   duration_s: number;
@@ -203,6 +211,22 @@ process.stdout.write('PROBE ' + JSON.stringify(out) + '\\n');
 process.exit(0);
 `;
 
+/**
+ * The floor under the runtime's RSS, measured in the same run: a bare node process, then the
+ * same process after loading onnxruntime-node and creating the session the inference thread
+ * creates (same model, same options), on the main thread (no worker isolate), nothing else.
+ */
+const FLOOR_CHILD = `
+import { readFileSync } from 'node:fs';
+const hwm = () => Number(/VmHWM:\\s+(\\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))[1]) / 1024;
+const bare = hwm();
+const ort = await import(process.argv[2]);
+const bytes = readFileSync(process.argv[3]);
+const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1, enableCpuMemArena: false, enableMemPattern: false, graphOptimizationLevel: 'all' });
+process.stdout.write('FLOOR ' + JSON.stringify({ node_mb: bare, node_ort_session_mb: hwm(), inputs: session.inputNames }) + '\\n');
+process.exit(0);
+`;
+
 function runChild(args: string[]): Promise<string> {
   return new Promise<string>((resolve, reject) => {
     const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -247,10 +271,18 @@ async function main(): Promise<void> {
     const probeLine = probeOut.split('\n').find((l) => l.startsWith('PROBE '));
     if (!probeLine) throw new Error(`no result from the probe child:\n${probeOut}`);
     const pr = JSON.parse(probeLine.slice(6)) as { probes: number; edge_to_lamp_ms: number[]; edge_to_tick_ms: number[]; monitor_trips: number };
+    const floorFile = join(work, 'floor.mjs');
+    writeFileSync(floorFile, FLOOR_CHILD);
+    const ortEntry = pathToFileURL(join(ROOT, 'node_modules', 'onnxruntime-node', 'dist', 'index.js')).href;
+    const floorOut = await runChild([floorFile, ortEntry, join(ROOT, 'models', 'iforest-cabinet.onnx')]);
+    const floorLine = floorOut.split('\n').find((l) => l.startsWith('FLOOR '));
+    if (!floorLine) throw new Error(`no result from the floor child:\n${floorOut}`);
+    const floor = JSON.parse(floorLine.slice(6)) as { node_mb: number; node_ort_session_mb: number };
     process.stdout.write(`load run …\n`);
-    // BENCH_NODE_FLAGS: V8 flags for the runtime's process (e.g. --max-semi-space-size=1), to
-    // measure what a flag in the service's ExecStart would do.
-    const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+    // The runtime's process gets the node flags the shipped service starts it with (the
+    // ExecStart of deploy/wayside.service.in), so the bench measures what a cabinet runs.
+    // BENCH_NODE_FLAGS replaces them, to measure what another flag would do.
+    const flags = (process.env.BENCH_NODE_FLAGS ?? SERVICE_NODE_FLAGS).split(' ').filter(Boolean);
     const out = await runChild([...flags, '--expose-gc', childFile, pathToFileURL(DIST).href, siteFile, String(DURATION_S)]);
     const line = out.split('\n').find((l) => l.startsWith('RESULT '));
     if (!line) throw new Error(`no result from the bench child:\n${out}`);
@@ -264,7 +296,7 @@ async function main(): Promise<void> {
     const json = {
       bench: 'runtime',
       command: 'npm run bench -- runtime',
-      node_flags: process.env.BENCH_NODE_FLAGS ?? '',
+      node_flags: process.env.BENCH_NODE_FLAGS ?? SERVICE_NODE_FLAGS,
       duration_s: Math.round(r.duration_s),
       load: { streams: r.streams, sample_rate_hz: r.sample_rate_hz, phases: 8, detectors: 'every stream', inference: 'iforest-cabinet (onnxruntime) at 1 Hz', uplink: 'mqtt to local mosquitto, Fernet' },
       edge_to_lamp_ms: { probes: pr.probes, n: plamp.length, p50: pct(plamp, 0.5), p99: pct(plamp, 0.99), max: plamp[plamp.length - 1] ?? NaN, goal_p99: 1, method: 'virtual-clock probe child, real-time latency on the output writes' },
@@ -275,6 +307,7 @@ async function main(): Promise<void> {
       control_loop_lag_ms: r.control_loop_lag_ms,
       peak_rss_mb: Math.round(r.max_rss_mb * 10) / 10,
       peak_rss_goal_mb: 100,
+      rss_floor_mb: { node_alone: Math.round(floor.node_mb * 10) / 10, node_with_onnxruntime_session: Math.round(floor.node_ort_session_mb * 10) / 10, method: 'bare node process, then onnxruntime-node + the shipped iforest session on its main thread' },
       cpu_pct_of_one_core: Math.round(r.cpu_process_pct * 10) / 10,
       cpu_by_thread_pct: Object.fromEntries(Object.entries(r.cpu_by_thread_pct).map(([k, v]) => [k, Math.round(v * 10) / 10])),
       cpu_goal_pct: 5,
@@ -299,6 +332,7 @@ async function main(): Promise<void> {
       ['event-loop delay p50 / p99 / max', `${f(r.event_loop_delay_ms.p50, 2)} / ${f(r.event_loop_delay_ms.p99, 2)} / ${f(r.event_loop_delay_ms.max, 1)} ms`, 'p99 < 2 ms'],
       ['control loop lag p99 (bucket) / max', `≤${r.control_loop_lag_ms.p99_bucket} / ${f(r.control_loop_lag_ms.max, 1)} ms`, ''],
       ['peak RSS (all threads, onnxruntime loaded)', `${json.peak_rss_mb} MB`, '< 100 MB'],
+      ['RSS floor: node alone / node + onnxruntime session', `${json.rss_floor_mb.node_alone} / ${json.rss_floor_mb.node_with_onnxruntime_session} MB`, ''],
       ['CPU, % of one core (whole process)', `${json.cpu_pct_of_one_core} %`, '< 5 %'],
       ['CPU by thread, % of one core', Object.entries(json.cpu_by_thread_pct).map(([k, v]) => `${k} ${v}`).join(', '), ''],
       ['control thread event-loop utilization', `${json.control_thread_utilization_pct} %`, ''],

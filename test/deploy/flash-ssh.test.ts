@@ -190,7 +190,7 @@ describe('flash.sh --ssh to a real sshd on 127.0.0.1', () => {
       assert.equal(readlinkSync(join(root, 'etc/systemd/system/multi-user.target.wants', unit)), `/etc/systemd/system/${unit}`);
     }
     const service = readFileSync(join(root, 'etc/systemd/system/wayside.service'), 'utf8');
-    for (const line of ['Type=notify', 'CPUAffinity=0-4 6-7', `ExecStart=${process.execPath} /opt/wayside/current/bin/wayside.js run --board rock-5b --site /etc/wayside/site.yaml`]) {
+    for (const line of ['Type=notify', 'CPUAffinity=0-4 6-7', `ExecStart=${process.execPath} --max-semi-space-size=1 /opt/wayside/current/bin/wayside.js run --board rock-5b --site /etc/wayside/site.yaml`]) {
       assert.ok(service.split('\n').includes(line), `wayside.service lacks ${line}`);
     }
     assert.deepEqual(await readPending(root), { version, previous: null, health: { url: 'http://127.0.0.1:8080/healthz' }, deadlineS: 60 },

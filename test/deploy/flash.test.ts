@@ -146,7 +146,7 @@ describe('flash.sh into a temporary root filesystem', () => {
     for (const line of ['Type=notify', 'WatchdogSec=5s', 'Restart=on-failure', 'CPUAffinity=0-4 6-7', 'Nice=-5', 'NoNewPrivileges=yes',
       'ProtectSystem=strict', 'ReadWritePaths=/var/lib/wayside', 'ProtectHome=yes', 'PrivateTmp=yes', 'DeviceAllow=char-gpiochip rw',
       'DeviceAllow=char-i2c rw', 'RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6', 'SystemCallFilter=@system-service',
-      'SupplementaryGroups=gpio i2c', `ExecStart=${process.execPath} /opt/wayside/current/bin/wayside.js run --board rock-5b --site /etc/wayside/site.yaml`]) {
+      'SupplementaryGroups=gpio i2c', `ExecStart=${process.execPath} --max-semi-space-size=1 /opt/wayside/current/bin/wayside.js run --board rock-5b --site /etc/wayside/site.yaml`]) {
       assert.ok(service.split('\n').includes(line), `wayside.service lacks ${line}`);
     }
     assert.doesNotMatch(service, /^MemoryDenyWriteExecute/m);
