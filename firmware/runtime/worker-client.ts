@@ -4,7 +4,7 @@ import type { ThreadHandle } from './thread-handle.js';
 import type { WorkerReply, WorkerRequest } from './worker-protocol.js';
 
 /** Services that run on the shared system thread rather than a worker of their own. */
-const SYSTEM_THREAD_SERVICES = new Set(['jobs']);
+const SYSTEM_THREAD_SERVICES = new Set(['jobs', 'uplink']);
 
 interface Pending {
   resolve: (v: unknown) => void;
