@@ -4,6 +4,7 @@ import { StatusThread } from '../status/status-thread.js';
 import type { FaultView, StatusSnapshot, StreamView } from '../status/snapshot.js';
 import { INDICATION_CODE, type Indication } from '../status/snapshot.js';
 import { applyAffinity, onlineCpus, planAffinity, type AffinityPlan, type AffinityResult, type ThreadRole } from './affinity.js';
+import type { ThreadHandle } from './thread-handle.js';
 import { BoundedQueue, type Stage } from './bounded-queue.js';
 import { ControlLoop } from './control-loop.js';
 import { EventLog } from './event-log.js';
@@ -156,7 +157,9 @@ export class Runtime {
         };
       }
       w.client.onEvent = (ev) => this.workerEvent(w.client, ev);
+      this.watchThread(w.client.name, w.client.worker);
     }
+    if (this.statusThread) this.watchThread('status', this.statusThread.handle);
     this.applyAffinity();
     await this.parts.sampler?.start((i, t, v) => this.pipeline.offer(i, t, v));
     this.parts.simulation?.start();
@@ -229,6 +232,21 @@ export class Runtime {
     this.parts.intersection?.safeState(`control step failed: ${msg}`);
     this.heartbeat.setSafeState(true);
     this.emit('fault', this.options.clock.now(), 'control', `control step failed: ${msg}`);
+  }
+
+  /**
+   * A worker thread that dies (an uncaught error in a service, or the OS) is a fault, logged
+   * and uplinked like any other: its service (status page, jobs, uplink, inference) has stopped
+   * while the controller carries on. Services sharing the system thread each report it. Exits
+   * during stop() are the normal end and say nothing.
+   */
+  private watchThread(name: string, handle: ThreadHandle): void {
+    let why = '';
+    handle.on('error', (e: Error) => (why = `: ${e.message}`));
+    handle.on('exit', (code: number) => {
+      if (this.stopped) return;
+      this.emit('fault', this.options.clock.now(), `thread ${name}`, `the ${name} thread exited (code ${code})${why}; its service has stopped`);
+    });
   }
 
   /** Queues an event; alerts and faults on the never-drop queue. */

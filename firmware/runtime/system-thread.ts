@@ -4,7 +4,7 @@ import { spawnWorker } from './spawn-worker.js';
 import type { ThreadHandle } from './thread-handle.js';
 
 /**
- * The "system" thread: the light services (the status server and the cron jobs) share one
+ * The "system" thread: the light services (the status server, the cron jobs and the uplink) share one
  * worker thread instead of one each, the board profile's `system` role. A worker thread costs
  * ~10 MB of RSS before it loads anything (its own V8 isolate and Node environment), so two
  * threads for two mostly idle services were ~10 MB of peak RSS for nothing.
@@ -130,4 +130,9 @@ let host: SystemHost | null = null;
 export function loadOnSystemThread(url: URL, workerData: unknown, name: string): ThreadHandle {
   host ??= new SystemHost();
   return host.load(url, workerData, name);
+}
+
+/** The system thread's Worker while one runs (diagnostics and tests: its tid, terminating it). */
+export function systemThreadWorker(): Worker | null {
+  return host?.worker ?? null;
 }

@@ -8,7 +8,7 @@ interface Stats {
   uplinked_bytes: number;
 }
 
-/** The control thread's side of the uplink thread, as an UplinkPart. */
+/** The control thread's side of the uplink (hosted on the shared system thread), as an UplinkPart. */
 export class UplinkThread implements UplinkPart {
   private last: Stats = { connected: false, backlog: 0, uplinked_bytes: 0 };
   private timer: NodeJS.Timeout | undefined;

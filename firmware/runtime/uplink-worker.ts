@@ -7,7 +7,8 @@ import { postWorkerEvent, serveWorker, type HostPort } from './worker-host.js';
 import type { CommandHandlers } from '../uplink/commands.js';
 
 /**
- * The uplink thread: MQTT, Fernet encryption and the SQLite outbox (firmware/uplink) run here,
+ * The uplink: MQTT, Fernet encryption and the SQLite outbox (firmware/uplink) run here, on the
+ * shared system thread (system-thread.ts) or a worker of its own,
  * off the control thread. Telemetry is read straight from the control thread's ring buffers in
  * shared memory once a second (nothing is posted per sample); alerts and faults arrive as
  * messages and go to the durable outbox at once.

@@ -31,6 +31,11 @@ export class StatusThread {
     return new StatusThread(worker, url, tid);
   }
 
+  /** The thread it runs on, for the runtime to notice it exiting. */
+  get handle(): ThreadHandle {
+    return this.worker;
+  }
+
   publish(snapshot: StatusSnapshot): void {
     this.worker.postMessage({ type: 'snapshot', snapshot });
   }
