@@ -1,5 +1,4 @@
 import { mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { findAssetDir } from './asset-dir.js';
 import { dirname, join } from 'node:path';
@@ -22,6 +21,7 @@ import { ChipSampler } from './sampler-part.js';
 import type { StreamDetector, StreamSpec } from './sensor-pipeline.js';
 import { SimCabinet, type SimCabinetOptions } from './sim-cabinet.js';
 import { UplinkThread } from './uplink-part.js';
+import { defaultEventLogPath } from './event-log-path.js';
 import { AtspmFileLog } from '../traffic/atspm-log.js';
 import type { WorkerClient } from './worker-client.js';
 import type { ThreadRole } from './affinity.js';
@@ -134,7 +134,7 @@ export async function startCabinet(o: CabinetOptions): Promise<Cabinet> {
     } else missing.push('cabinet model: the site lacks a temperature, humidity, bus voltage, current or vibration stream');
   }
 
-  const eventLog = o.eventLog !== undefined ? o.eventLog : (status.event_log ?? join(tmpdir(), 'wayside', site.id, 'events.jsonl'));
+  const eventLog = o.eventLog !== undefined ? o.eventLog : (status.event_log ?? defaultEventLogPath(site.id));
   const detectorFor = await detectorsFor(site);
 
   const runtimeOptions = {
