@@ -1,4 +1,3 @@
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Clock } from '../../drivers/hal/clock.js';
 import { StatusThread } from '../status/status-thread.js';
 import type { FaultView, StatusSnapshot, StreamView } from '../status/snapshot.js';
@@ -77,13 +76,6 @@ export class Runtime {
   readonly alerts: BoundedQueue<RuntimeEvent>;
   readonly events: BoundedQueue<RuntimeEvent>;
   readonly pool = createEventPool(512);
-  /**
-   * Event-loop delay at Node's (and prom-client's) default 10 ms resolution: the histogram
-   * samples how late a 10 ms timer fires. At 1 ms resolution the monitor itself woke the
-   * control thread 1000 times a second (measured: about a fifth of the thread's CPU at full
-   * load) to watch a loop whose own tick is 10 ms.
-   */
-  readonly eventLoopDelay = monitorEventLoopDelay({ resolution: 10 });
   statusThread: StatusThread | null = null;
   affinity: AffinityResult | null = null;
   private log: EventLog | null = null;
@@ -145,7 +137,6 @@ export class Runtime {
   async start(): Promise<void> {
     const o = this.options;
     if (o.eventLog) this.log = new EventLog(o.eventLog);
-    this.eventLoopDelay.enable();
     if (o.status) {
       this.statusThread = await StatusThread.start(this.heartbeat, { host: o.status.host, port: o.status.port, staleMs: o.status.staleMs });
     }
@@ -498,7 +489,6 @@ export class Runtime {
       this.options.print?.('outputs released');
       for (const w of this.parts.workers ?? []) await w.client.terminate();
       await this.statusThread?.close();
-      this.eventLoopDelay.disable();
       return summary;
     })();
     return this.stopped;

@@ -9,12 +9,15 @@
  * tsx's. Duration: BENCH_DURATION_S (default 60 s; the issue asks for a 10-minute run:
  * BENCH_DURATION_S=600). Before the timed window, a probe phase (BENCH_PROBE_S, default 50 s, no traffic yet) places
  * calls while the controller rests in all red, to time detector edge → lamp write on the real output writes.
+ * After the timed window (CPU, RSS, GC), a lag window (BENCH_LAG_S, default 20 s) probes the
+ * event loop with a 1 ms timer; the probe's own wake-ups stay out of the CPU figure.
  * Prints a table and writes bench-results/runtime.json.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { parse, stringify } from 'yaml';
 import { writeNewKeyFile } from '../../firmware/uplink/key-file.js';
@@ -39,7 +42,7 @@ interface ChildResult {
   edge_to_lamp_ms: number[];
   probes: number;
   edge_to_tick_ms: number[];
-  event_loop_delay_ms: { p50: number; p99: number; max: number };
+  event_loop_lag_ms: { p50: number; p99: number; max: number; samples: number; window_s: number };
   control_loop_lag_ms: { p99_bucket: number; max: number };
   cpu_process_pct: number;
   cpu_by_thread_pct: Record<string, number>;
@@ -100,7 +103,6 @@ while (performance.now() < probeEnd) {
 c.sim.start();
 // Measure after start-up (module loading, model load, start-up flash) is over.
 await new Promise((r) => setTimeout(r, 3000));
-c.runtime.eventLoopDelay.reset();
 // CPU per thread from /proc/self/task/<tid>/stat (utime + stime, clock ticks of 10 ms).
 const { readdirSync, readFileSync } = await import('node:fs');
 const taskTimes = () => {
@@ -130,7 +132,6 @@ for (const [tid, ms] of task1) {
 }
 const cpu = process.cpuUsage(cpu0);
 const elu = performance.eventLoopUtilization(elu0);
-const h = c.runtime.eventLoopDelay;
 const up = c.runtime.parts.uplink ? c.runtime.parts.uplink.stats() : null;
 const pipeline = c.runtime.pipeline;
 const result = {
@@ -138,7 +139,6 @@ const result = {
   edge_to_lamp_ms: Array.from(c.intersection.edgeToLamp.values()),
   probes,
   edge_to_tick_ms: Array.from(c.intersection.edgeToTick.values()),
-  event_loop_delay_ms: { p50: h.percentile(50) / 1e6, p99: h.percentile(99) / 1e6, max: h.max / 1e6 },
   control_loop_lag_ms: { p99_bucket: c.runtime.loop.lag.quantile(0.99), max: c.runtime.loop.lag.max },
   cpu_process_pct: (100 * (cpu.user + cpu.system)) / 1000 / wallMs,
   control_thread_utilization_pct: 100 * elu.utilization,
@@ -150,6 +150,18 @@ const result = {
   dropped_samples: pipeline.queue.dropped,
   uplink: up,
 };
+// Event-loop lag in a window of its own: a 1 ms timer (Node's monitorEventLoopDelay) samples how
+// late the loop runs it. The probe itself wakes the thread 1000 times a second, a CPU cost the
+// runtime does not carry, so it is not running during the CPU window above. Node's histogram
+// holds the whole interval between probe firings; lag is that minus the 1 ms resolution.
+const { monitorEventLoopDelay } = await import('node:perf_hooks');
+const h = monitorEventLoopDelay({ resolution: 1 });
+h.enable();
+await new Promise((r) => setTimeout(r, Number(process.env.BENCH_LAG_S ?? 20) * 1000));
+h.disable();
+const lag = (ns) => Math.max(0, ns / 1e6 - 1);
+result.event_loop_lag_ms = { p50: lag(h.percentile(50)), p99: lag(h.percentile(99)), max: lag(h.max), samples: h.count, window_s: Number(process.env.BENCH_LAG_S ?? 20) };
+result.control_loop_lag_ms_whole_run = { p99_bucket: c.runtime.loop.lag.quantile(0.99), max: c.runtime.loop.lag.max };
 const summary = await stopCabinet(c, 'bench over');
 result.summary = summary;
 result.max_rss_mb = process.resourceUsage().maxRSS / 1024;
@@ -227,6 +239,19 @@ process.stdout.write('FLOOR ' + JSON.stringify({ node_mb: bare, node_ort_session
 process.exit(0);
 `;
 
+/** RSS that importing one package adds to a bare node process (its code and start-up heap). */
+const IMPORT_CHILD = `
+import { readFileSync } from 'node:fs';
+const rss = () => Number(/VmRSS:\\s+(\\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))[1]) / 1024;
+const before = rss();
+await import(process.argv[2]);
+globalThis.gc?.();
+process.stdout.write('IMPORT ' + JSON.stringify({ mb: rss() - before }) + '\\n');
+process.exit(0);
+`;
+/** The runtime's heaviest dependencies, by thread: control (yaml, zod), system (fastify, prom-client, mqtt, better-sqlite3, node-cron). */
+const HEAVY_IMPORTS = ['fastify', 'mqtt', 'prom-client', 'yaml', 'better-sqlite3', 'node-cron', 'zod'];
+
 function runChild(args: string[]): Promise<string> {
   return new Promise<string>((resolve, reject) => {
     const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -278,6 +303,15 @@ async function main(): Promise<void> {
     const floorLine = floorOut.split('\n').find((l) => l.startsWith('FLOOR '));
     if (!floorLine) throw new Error(`no result from the floor child:\n${floorOut}`);
     const floor = JSON.parse(floorLine.slice(6)) as { node_mb: number; node_ort_session_mb: number };
+    const importFile = join(work, 'import.mjs');
+    writeFileSync(importFile, IMPORT_CHILD);
+    const importMb: Record<string, number> = {};
+    for (const pkg of HEAVY_IMPORTS) {
+      const entry = pathToFileURL(createRequire(join(ROOT, 'package.json')).resolve(pkg)).href;
+      const out = await runChild(['--expose-gc', importFile, entry]);
+      const line = out.split('\n').find((l) => l.startsWith('IMPORT '));
+      if (line) importMb[pkg] = Math.round((JSON.parse(line.slice(7)) as { mb: number }).mb * 10) / 10;
+    }
     process.stdout.write(`load run …\n`);
     // The runtime's process gets the node flags the shipped service starts it with (the
     // ExecStart of deploy/wayside.service.in), so the bench measures what a cabinet runs.
@@ -303,11 +337,12 @@ async function main(): Promise<void> {
       edge_to_controller_tick_probe_ms: { n: ptick.length, p50: pct(ptick, 0.5), p99: pct(ptick, 0.99), max: ptick[ptick.length - 1] ?? NaN },
       edge_to_lamp_under_load_ms: { probes: r.probes, n: lamp.length, p50: pct(lamp, 0.5), p99: pct(lamp, 0.99), max: lamp[lamp.length - 1] ?? NaN },
       edge_to_controller_tick_ms: { n: tick.length, p50: pct(tick, 0.5), p99: pct(tick, 0.99), max: tick[tick.length - 1] ?? NaN },
-      event_loop_delay_ms: { ...r.event_loop_delay_ms, goal_p99: 2 },
+      event_loop_lag_ms: { ...r.event_loop_lag_ms, goal_p99: 2, method: 'own window after the CPU window: monitorEventLoopDelay at 1 ms resolution, lag = interval - 1 ms' },
       control_loop_lag_ms: r.control_loop_lag_ms,
       peak_rss_mb: Math.round(r.max_rss_mb * 10) / 10,
       peak_rss_goal_mb: 100,
       rss_floor_mb: { node_alone: Math.round(floor.node_mb * 10) / 10, node_with_onnxruntime_session: Math.round(floor.node_ort_session_mb * 10) / 10, method: 'bare node process, then onnxruntime-node + the shipped iforest session on its main thread' },
+      rss_added_by_import_mb: importMb,
       cpu_pct_of_one_core: Math.round(r.cpu_process_pct * 10) / 10,
       cpu_by_thread_pct: Object.fromEntries(Object.entries(r.cpu_by_thread_pct).map(([k, v]) => [k, Math.round(v * 10) / 10])),
       cpu_goal_pct: 5,
@@ -329,10 +364,11 @@ async function main(): Promise<void> {
       ['detector edge → lamp write p50 / p99 (probe)', `${f(json.edge_to_lamp_ms.p50)} / ${f(json.edge_to_lamp_ms.p99)} / max ${f(json.edge_to_lamp_ms.max)} ms (n=${plamp.length})`, 'p99 < 1 ms'],
       ['detector edge → lamp write p50 / p99 (under load)', `${f(json.edge_to_lamp_under_load_ms.p50)} / ${f(json.edge_to_lamp_under_load_ms.p99)} ms (n=${lamp.length})`, ''],
       ['detector edge → controller tick done p50 / p99', `${f(json.edge_to_controller_tick_ms.p50)} / ${f(json.edge_to_controller_tick_ms.p99)} ms (n=${tick.length})`, ''],
-      ['event-loop delay p50 / p99 / max', `${f(r.event_loop_delay_ms.p50, 2)} / ${f(r.event_loop_delay_ms.p99, 2)} / ${f(r.event_loop_delay_ms.max, 1)} ms`, 'p99 < 2 ms'],
+      ['event-loop lag p50 / p99 / max (1 ms probe, own window)', `${f(r.event_loop_lag_ms.p50, 2)} / ${f(r.event_loop_lag_ms.p99, 2)} / ${f(r.event_loop_lag_ms.max, 1)} ms (${r.event_loop_lag_ms.window_s} s)`, 'p99 < 2 ms'],
       ['control loop lag p99 (bucket) / max', `≤${r.control_loop_lag_ms.p99_bucket} / ${f(r.control_loop_lag_ms.max, 1)} ms`, ''],
       ['peak RSS (all threads, onnxruntime loaded)', `${json.peak_rss_mb} MB`, '< 100 MB'],
       ['RSS floor: node alone / node + onnxruntime session', `${json.rss_floor_mb.node_alone} / ${json.rss_floor_mb.node_with_onnxruntime_session} MB`, ''],
+      ['RSS added by importing (bare node)', Object.entries(importMb).map(([k, v]) => `${k} ${v}`).join(', ') + ' MB', ''],
       ['CPU, % of one core (whole process)', `${json.cpu_pct_of_one_core} %`, '< 5 %'],
       ['CPU by thread, % of one core', Object.entries(json.cpu_by_thread_pct).map(([k, v]) => `${k} ${v}`).join(', '), ''],
       ['control thread event-loop utilization', `${json.control_thread_utilization_pct} %`, ''],
