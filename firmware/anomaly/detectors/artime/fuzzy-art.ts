@@ -38,6 +38,8 @@ export class FuzzyArt {
   private readonly w: Float64Array;
   /** |w_j|₁, kept with the weights so a match costs one pass over them. */
   private readonly norm: Float64Array;
+  /** |w_j|₁ of the complement half alone, for the early bound in `match`. */
+  private readonly normHi: Float64Array;
   /** Complement-coded input, reused. */
   private readonly xc: Float64Array;
   /** M_j of the current presentation: learning uses the matches from before any category learned. */
@@ -50,6 +52,7 @@ export class FuzzyArt {
     this.width = 2 * dim;
     this.w = new Float64Array(capacity * this.width);
     this.norm = new Float64Array(capacity);
+    this.normHi = new Float64Array(capacity);
     this.xc = new Float64Array(this.width);
     this.matches = new Float64Array(capacity);
   }
@@ -75,6 +78,7 @@ export class FuzzyArt {
       // the uncommitted node: all ones, so everything matches it weakly and nothing learns into it soon
       this.w.fill(1, 0, width);
       this.norm[0] = width;
+      this.normHi[0] = d;
       this.count = 1;
       this.lastMatch = 0;
       this.lastEnergy = 0;
@@ -84,14 +88,26 @@ export class FuzzyArt {
     let best = -1;
     let bestM = 0;
     let bestE = 0;
-    // pass 1: the best match (lowest index on ties) and whether anything resonates
+    // Pass 1: the best match (lowest index on ties) and whether anything resonates.
+    // M = f³e² ≤ e² (f ≤ 1), and e costs 4 values against f's 2d: a category whose e² can
+    // neither beat the best so far nor reach ρ_ub (when learning) is skipped, exactly (its M
+    // is recorded as 0, below ρ_ub, and it could not have been the strict best).
+    const bar = learn ? this.rhoUb : Infinity;
+    let cSum = 0;
+    for (let k = d; k < width; k++) cSum += xc[k]!;
     for (let j = 0, off = 0; j < this.count; j++, off += width) {
-      const m = this.match(off, j);
+      const e = this.energyOf(off);
+      if (e * e <= bestM && e * e < bar) {
+        ms[j] = 0;
+        continue;
+      }
+      // a match below both the best so far and ρ_ub changes nothing: let the bound skip it
+      const m = this.match(off, j, e, bestM < bar ? bestM : bar, cSum);
       ms[j] = m;
       if (m > bestM) {
         bestM = m;
         best = j;
-        bestE = this.energyOf(off);
+        bestE = e;
       }
     }
     this.lastMatch = bestM;
@@ -102,12 +118,15 @@ export class FuzzyArt {
       for (let j = 0, off = 0; j < this.count; j++, off += width) {
         if (ms[j]! < this.rhoUb) continue;
         let n = 0;
+        let hi = 0;
         for (let k = 0; k < width; k++) {
           const v = xc[k]! < this.w[off + k]! ? xc[k]! : this.w[off + k]!;
           this.w[off + k] = v;
           n += v;
+          if (k >= d) hi += v;
         }
         this.norm[j] = n;
+        this.normHi[j] = hi;
       }
       return best;
     }
@@ -122,18 +141,31 @@ export class FuzzyArt {
     this.lastEnergy = 0;
   }
 
-  private match(off: number, j: number): number {
+  /**
+   * M_j, or 0 when it provably cannot reach `need`: after the input half, the complement half
+   * can add at most min(Σ(1 − x), |w_j complement half|₁) to the numerator.
+   */
+  private match(off: number, j: number, e: number, need: number, cSum: number): number {
     const xc = this.xc;
     const w = this.w;
+    const d = this.dim;
     let num = 0;
-    for (let k = 0; k < this.width; k++) {
+    for (let k = 0; k < d; k++) {
       const a = xc[k]!;
       const b = w[off + k]!;
       num += a < b ? a : b;
     }
     const nw = this.norm[j]! === 0 ? 0.001 : this.norm[j]!;
+    const hi = this.normHi[j]!;
+    const fMax = (num + (cSum < hi ? cSum : hi)) / nw;
+    // the slack keeps rounding (the bound sums in another order) from ever skipping a tie
+    if (fMax * fMax * fMax * e * e < need * (1 - 1e-12)) return 0;
+    for (let k = d; k < 2 * d; k++) {
+      const a = xc[k]!;
+      const b = w[off + k]!;
+      num += a < b ? a : b;
+    }
     const f = num / nw;
-    const e = this.energyOf(off);
     return f * f * f * e * e;
   }
 
@@ -154,11 +186,14 @@ export class FuzzyArt {
     if (this.count >= this.capacity) return;
     const off = this.count * this.width;
     let n = 0;
+    let hi = 0;
     for (let k = 0; k < this.width; k++) {
       this.w[off + k] = this.xc[k]!;
       n += this.xc[k]!;
+      if (k >= this.dim) hi += this.xc[k]!;
     }
     this.norm[this.count] = n;
+    this.normHi[this.count] = hi;
     this.count++;
   }
 }
