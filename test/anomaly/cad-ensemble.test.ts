@@ -18,15 +18,23 @@ describe('cad-ensemble', () => {
   const n = 1400;
   const { t, x } = signal(n, 4, 1100);
 
-  it('with weight 0 is exactly the ensemble (raw ensemble + the same holdoff)', () => {
-    const mixed = scoreSeries(createDetector('cad-ensemble', { mode: 1, weight: 0 }), t, x);
+  it('by default is max(ensemble, 0.5 × cad-ose), each with its own alert shaping', () => {
+    const mixed = scoreSeries(createDetector('cad-ensemble'), t, x);
+    const ensemble = scoreSeries(createDetector('ensemble'), t, x);
+    const cad = scoreSeries(createDetector('cad-ose'), t, x);
+    for (let i = 0; i < n; i++) assert.equal(mixed[i], Math.max(ensemble[i]!, 0.5 * cad[i]!), `row ${i}`);
+    assert.ok(mixed.some((v, i) => v > ensemble[i]!), 'cad-ose raises some sample above the ensemble');
+  });
+
+  it('shared holdoff, weight 0: exactly the ensemble (raw ensemble + the same holdoff)', () => {
+    const mixed = scoreSeries(createDetector('cad-ensemble', { shared: 1, mode: 1, weight: 0 }), t, x);
     const ensemble = scoreSeries(createDetector('ensemble'), t, x);
     assert.deepEqual([...mixed], [...ensemble]);
     assert.ok(ensemble.some((v) => v > 0.45), 'the ensemble alerts somewhere');
   });
 
-  it('with weight 1 is exactly cad-ose (after its rest) through the shared holdoff', () => {
-    const mixed = scoreSeries(createDetector('cad-ensemble', { mode: 1, weight: 1 }), t, x);
+  it('shared holdoff, weight 1: exactly cad-ose (after its rest) through that holdoff', () => {
+    const mixed = scoreSeries(createDetector('cad-ensemble', { shared: 1, mode: 1, weight: 1 }), t, x);
     const cad = scoreSeries(createDetector('cad-ose'), t, x);
     const d = cadEnsembleSpec.defaults;
     const h = new AlertHoldoff(d.alertLevel!, d.holdoff!, d.damp!, d.fatigue!, d.fatigueTau!);
@@ -35,9 +43,9 @@ describe('cad-ensemble', () => {
     assert.ok(cad.some((v) => v > 0.5), 'cad-ose scores something');
   });
 
-  it('max mode: the larger of the ensemble and weight × cad-ose', () => {
+  it('shared holdoff, max mode: the larger of the raw ensemble and weight × cad-ose', () => {
     const free = { alertLevel: 2, holdoff: 0, fatigue: 0 };
-    const mixed = scoreSeries(createDetector('cad-ensemble', { mode: 0, weight: 0.7, ...free }), t, x);
+    const mixed = scoreSeries(createDetector('cad-ensemble', { shared: 1, mode: 0, weight: 0.7, ...free }), t, x);
     const ensemble = scoreSeries(createDetector('ensemble', free), t, x);
     const cad = scoreSeries(createDetector('cad-ose'), t, x);
     for (let i = 0; i < n; i++) assert.equal(mixed[i], Math.max(ensemble[i]!, 0.7 * cad[i]!), `row ${i}`);
