@@ -10,7 +10,8 @@ import { EnsembleDetector, ensembleSpec } from './ensemble.js';
  * (alertLevel 2: nothing ever reaches it, so no sample is silenced and no fatigue builds), so
  * its raw score comes out. ARTime (artime.ts) scores only at its block ends and only novelties,
  * already masked against repeats. The two are mixed (`mode` 0: max(ensemble, `weight` ×
- * ARTime); 1: (1 − `weight`) × ensemble + `weight` × ARTime), then one AlertHoldoff with the
+ * ARTime); 1: (1 − `weight`) × ensemble + `weight` × ARTime; 2: ensemble × (1 + `weight` ×
+ * ARTime); 3: as 0, ARTime counting only where the ensemble is ≥ `gate`), then one AlertHoldoff with the
  * ensemble's alert parameters shapes the result, so one event alerts once whichever member saw it.
  * Once ARTime's learning period is over, the ensemble's score is multiplied by
  * `ensembleAfter` (1: both all along; 0: the ensemble only covers ARTime's learning period).
@@ -18,8 +19,10 @@ import { EnsembleDetector, ensembleSpec } from './ensemble.js';
  * ARTime's streaming parameters (`probation`, `margin`, `marginLow`, `expand`) and its NAB
  * oracles (`rows`, `inputMin`, `inputMax`: comparison only, see artime.ts) pass through. The
  * defaults (a 250-row learning period, so ARTime's blocks are 2 samples and it is live before
- * NAB's probation ends in every file; range widened by its span above, not below) are the best
- * of a small grid on the NAB corpus, and a narrow peak: neighbours score 67–70 against 71.3.
+ * NAB's probation ends in all but the two shortest files; range widened by its span above, not
+ * below) are the best of a small grid on the NAB corpus, and a narrow peak: neighbours score
+ * 67–70 against 71.3 (ensemble alone 67.3). ARTime adds 8 windows the ensemble misses and
+ * about 50 false positives, mostly in the realTweets files.
  */
 export class ARTimeEnsembleDetector implements Detector {
   readonly name = 'artime-ensemble';
