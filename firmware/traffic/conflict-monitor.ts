@@ -15,7 +15,9 @@ const log = createDebug('fw:traffic:monitor');
  * consecutive samples spanning at least `persistMs` (200) before it trips, so a glitch shorter
  * than 200 ms never trips and a lasting fault trips within persistMs + one period (≤ 250 ms).
  * A short yellow trips when a yellow that lasted ≥ persistMs ends early; a heartbeat silent for
- * `heartbeatTimeoutMs` (300) trips at the next sample (≤ 350 ms).
+ * `heartbeatTimeoutMs` (300) trips at the next sample (≤ 350 ms), or one sample later when the
+ * monitor's own sampling was stalled for longer than that timeout (a stall of the whole thread,
+ * which the controller could not have beaten through).
  *
  * A trip engages the flash transfer (all reds flash at 1 Hz from the transfer's own timer),
  * latched until `reset()`, which is refused while the fault is still present.
@@ -145,6 +147,8 @@ export class ConflictMonitor {
   private lastBeat = 0;
   private lastSample = -1;
   private prevSample = -1;
+  /** The last sample came after a thread stall and did not judge the heartbeat (see sample()). */
+  private hbExcused = false;
   private latched: MonitorTrip | null = null;
   private tripCount = 0;
   private readonly tripListeners = new Set<TripListener>();
@@ -197,6 +201,7 @@ export class ConflictMonitor {
   start(): void {
     if (this.timer) return;
     this.lastBeat = this.clock.now();
+    this.hbExcused = false;
     this.readFn(this.prev);
     this.timer = this.clock.setInterval(() => this.sample(), this.period);
   }
@@ -280,9 +285,19 @@ export class ConflictMonitor {
       return;
     }
     if (now - this.lastBeat > this.hbTimeout) {
-      this.trip(now, 'heartbeat', `controller heartbeat lost for ${now - this.lastBeat} ms`, []);
-      return;
-    }
+      // The monitor shares the thread with the controller: when the thread itself stalled
+      // (a long GC, the OS starving the process) for longer than the timeout, neither could
+      // run, and this sample may simply come before the controller's overdue tick. Such a
+      // sample gives the controller one more sample period to beat; it does not judge the
+      // heartbeat. Only one sample in a row is excused, so a dead controller on a starved
+      // thread still trips at the next sample. The lamp checks below run either way.
+      const stalled = this.prevSample >= 0 && now - this.prevSample > this.hbTimeout;
+      if (!stalled || this.hbExcused) {
+        this.trip(now, 'heartbeat', `controller heartbeat lost for ${now - this.lastBeat} ms`, []);
+        return;
+      }
+      this.hbExcused = true;
+    } else this.hbExcused = false;
     const flash = this.transfer.engaged;
     if (flash !== this.wasFlash) {
       // Entering or leaving flash is not a yellow or a clearance: start interval tracking afresh.
