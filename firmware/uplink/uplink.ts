@@ -141,10 +141,17 @@ export class Uplink {
     return up;
   }
 
-  /** Queues an alert (sent at once when connected) and returns its seq. Alerts are never dropped. */
+  /**
+   * Queues an alert (sent at once when connected) and returns its seq. Alerts are never dropped.
+   * `kind` is the message's type on the wire (always `alert`); a `kind` among the fields (the
+   * runtime event's own: `alert` for an anomaly, `fault` for a fault) travels as `event_kind`
+   * so that a consumer can tell a fault from an anomaly.
+   */
   publishAlert(fields: Record<string, unknown>): number {
     this.counters.alerts++;
-    return this.enqueue('alert', this.topics.alerts, (seq, ts) => ({ ...fields, device: this.opts.device, seq, ts, kind: 'alert' }) satisfies AlertMessage);
+    const { kind: eventKind, ...rest } = fields;
+    const extra = typeof eventKind === 'string' ? { event_kind: eventKind } : {};
+    return this.enqueue('alert', this.topics.alerts, (seq, ts) => ({ ...rest, ...extra, device: this.opts.device, seq, ts, kind: 'alert' }) satisfies AlertMessage);
   }
 
   /** Feeds one sample into the current telemetry interval. Allocation-free; `tMs` is accepted for the runtime's convenience and not needed by the summary. */
