@@ -7,7 +7,7 @@ import { controllerSection, type ControllerSection } from '../site/sections/cont
  * - a number: the site file's own plan again, by its pattern number (the only numbered plan a
  *   device knows; anything else is refused);
  * - a strategy name (`"fixed"`, `"actuated"`, `"webster"` …): that strategy with the current timing;
- * - a JSON object: fields of the controller section (`{"defaults":{"max_green_s":40}}`,
+ * - a JSON object (or its text): fields of the controller section (`{"defaults":{"max_green_s":40}}`,
  *   `{"strategy":"fixed","fixed":{"green_s":{"2":30,…}}}`); `defaults` and `phases.N` are merged
  *   field by field, the rest replaces.
  *
@@ -22,14 +22,18 @@ export class RemotePlanError extends Error {
 export const FIXED_AT_RUN_TIME = ['rings', 'barriers', 'compatible', 'phases_in_use', 'monitor', 'tick_ms', 'startup_flash_s', 'startup_red_s'] as const;
 const STRATEGIES = ['fixed', 'seed', 'actuated', 'max-pressure', 'webster'];
 
-export function parseRemotePlan(plan: string | number, current: ControllerSection, site: ControllerSection): ControllerSection {
+export function parseRemotePlan(plan: string | number | Record<string, unknown>, current: ControllerSection, site: ControllerSection): ControllerSection {
   if (typeof plan === 'number') {
     if (plan === site.pattern) return site;
     throw new RemotePlanError(`plan: pattern ${plan} is not defined on this device (the site file's plan is pattern ${site.pattern}); send a strategy name or a JSON controller section`);
   }
   let override: Record<string, unknown>;
-  const text = plan.trim();
-  if (STRATEGIES.includes(text)) override = { strategy: text };
+  // The object itself (`send-command set-plan plan='{…}'` parses it) or its JSON text.
+  const text = typeof plan === 'string' ? plan.trim() : '';
+  if (typeof plan === 'object') {
+    if (plan === null || Array.isArray(plan)) throw new RemotePlanError('plan: expected a JSON object');
+    override = plan;
+  } else if (STRATEGIES.includes(text)) override = { strategy: text };
   else if (text.startsWith('{')) {
     try {
       override = JSON.parse(text) as Record<string, unknown>;

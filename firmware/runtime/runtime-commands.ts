@@ -36,7 +36,7 @@ export class RuntimeCommands {
       case 'get-state':
         return this.state();
       case 'set-plan':
-        return this.setPlan(args.plan as string | number);
+        return this.setPlan(args.plan as string | number | Record<string, unknown>);
       case 'reset-monitor':
         return this.resetMonitor();
       case 'retrain':
@@ -70,7 +70,7 @@ export class RuntimeCommands {
     };
   }
 
-  setPlan(plan: string | number): { strategy: string; pattern: number } {
+  setPlan(plan: string | number | Record<string, unknown>): { strategy: string; pattern: number } {
     const ix = this.o.intersection;
     const section = parseRemotePlan(plan, ix.planSection, this.o.sitePlan);
     const r = ix.setPlan(section);

@@ -10,8 +10,8 @@ export type CommandName = (typeof COMMANDS)[number];
 
 export const commandArgs = {
   'get-state': z.object({}).strict(),
-  /** Switch to a named timing plan of the site's controller section. */
-  'set-plan': z.object({ plan: z.union([z.string().min(1), z.number().int()]) }).strict(),
+  /** Switch plan: the site's pattern number, a strategy name, or controller-section fields (a JSON object, or its text). */
+  'set-plan': z.object({ plan: z.union([z.string().min(1), z.number().int(), z.record(z.unknown())]) }).strict(),
   'reset-monitor': z.object({}).strict(),
   /** Retrain the anomaly model, for one stream or all. */
   retrain: z.object({ stream: z.string().min(1).optional() }).strict(),

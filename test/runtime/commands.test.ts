@@ -103,6 +103,15 @@ describe('remote commands on the running cabinet (real Mosquitto)', () => {
     const back = await send('set-plan', { plan: 1 });
     assert.equal(back.ok, true, back.error);
     assert.equal(cab.intersection.traffic.controller.engine.strategyType, 'actuated', 'pattern 1 is the site file plan again');
+
+    // The plan as a JSON object rather than its text (what `send-command set-plan plan={…}` sends).
+    const asObject = await send('set-plan', { plan: { strategy: 'max-pressure', defaults: { max_green_s: 40 } } });
+    assert.equal(asObject.ok, true, asObject.error);
+    assert.equal(cab.intersection.traffic.controller.engine.currentPlan.timing[2]!.maxGreenMs, 40_000);
+    const badObject = await send('set-plan', { plan: { monitor: {} } });
+    assert.equal(badObject.ok, false);
+    assert.match(badObject.error ?? '', /plan\.monitor: cannot change at run time/);
+    assert.equal((await send('set-plan', { plan: 1 })).ok, true);
   });
 
   it('an unknown command is rejected and never executed', async () => {
