@@ -145,6 +145,28 @@ describe('cad-ose: the detector', () => {
     assert.ok(d.memory.contexts <= 64);
   });
 
+  it('a value beyond the frozen range widens it and rebuilds the memory from the recent values', () => {
+    const run = (relearn: number) => {
+      const d = new CadOseDetector({ ...cadOseSpec.defaults, relearn });
+      const x = noisySine(1100, 3);
+      x[1000] = x[1000]! + 100;
+      let before = 0;
+      let spike = 0;
+      for (let i = 0; i < x.length; i++) {
+        if (i === 1000) before = d.memory.contexts;
+        const s = d.update(i, x[i]!);
+        if (i === 1000) spike = s;
+      }
+      return { before, after: d.memory.contexts, spike };
+    };
+    const rebuilt = run(3000);
+    const clamped = run(0);
+    assert.equal(rebuilt.spike, 1, 'the spike is a never-seen level');
+    // the old contexts are gone: the last values, quantised over the wider range, need far fewer
+    assert.ok(rebuilt.after < rebuilt.before / 2, `contexts ${rebuilt.before} → ${rebuilt.after}`);
+    assert.ok(clamped.after >= clamped.before, `without relearn the memory only grows: ${clamped.before} → ${clamped.after}`);
+  });
+
   it('refuses a bit count it cannot encode', () => {
     assert.throws(() => createDetector('cad-ose', { bits: 6 }), /bits must be 1…5/);
   });

@@ -6,7 +6,8 @@
  * honest equivalent: the extremes seen so far, widened by `margin` of their span on each side
  * (NAB's whole-file range is a median 1.7 times that of its probation), and, with `warmup`,
  * frozen after that many samples so that the levels keep their meaning; later values beyond
- * it take the edge levels. The fixed mode takes [min, max] from the caller: with NAB's
+ * it take the edge levels unless the caller widens it (`outside`, `widen`: the detector then
+ * rebuilds its memory). The fixed mode takes [min, max] from the caller: with NAB's
  * whole-file minimum and maximum it reproduces NAB's setup, look-ahead included, for
  * comparison only.
  */
@@ -32,6 +33,20 @@ export class ValueRange {
     private readonly warmup = 0,
   ) {
     this.reset();
+  }
+
+  /** A streaming range past its warm-up that x falls outside (it would take an edge level). */
+  outside(x: number): boolean {
+    return !this.fixed && this.warmup > 0 && this.n >= this.warmup && (x < this.lo || x > this.hi);
+  }
+
+  /** Widens a streaming range past its warm-up to x, with the margin (for a relearn). */
+  widen(x: number): void {
+    if (x < this.seenLo) this.seenLo = x;
+    if (x > this.seenHi) this.seenHi = x;
+    const pad = this.margin * (this.seenHi - this.seenLo);
+    this.lo = this.seenLo - pad;
+    this.hi = this.seenHi + pad;
   }
 
   /** Level 0 … levels−1 of x (x is finite); widens the streaming range first. */
