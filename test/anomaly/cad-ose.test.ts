@@ -29,7 +29,7 @@ function noisySine(n: number, seed: number, jumpAt = -1): Float64Array {
 
 describe('cad-ose: the context memory', () => {
   it('learns an alternation: predicts the next value, and every selected context is active', () => {
-    const op = new ContextOperator({ sensorFacts: 6, maxLeftMatch: 7, maxNeurons: 15, maxContexts: 1024, maxLeftSets: 256, leftPool: 4096, maxPotentials: 256 });
+    const op = new ContextOperator({ sensorFacts: 6, maxLeftMatch: 7, maxNeurons: 15, maxContexts: 1024, maxLeftSets: 256, leftPool: 4096, maxPotentials: 256, predicts: true });
     const a = 0b010101; // level 0: bit 0 of every position
     const b = 0b101010; // level 7: bit 1 of every position
     for (let i = 0; i < 40; i++) op.step(i % 2 === 0 ? a : b);

@@ -86,6 +86,7 @@ export class CadOseDetector implements Detector {
       maxLeftSets: p.maxLeftSets!,
       leftPool: p.leftPool!,
       maxPotentials: p.maxPotentials!,
+      predicts: p.predict === 1,
     });
     this.range = new ValueRange(p.rangeMode === 1, p.inputMin!, p.inputMax!, 1 << this.bits, p.rangeMargin!, p.rangeWarmup!);
     this.restPeriod = Math.trunc(p.restPeriod!);

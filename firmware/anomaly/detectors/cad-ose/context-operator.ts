@@ -14,6 +14,8 @@ export interface ContextOperatorOptions {
   readonly maxLeftSets: number;
   readonly leftPool: number;
   readonly maxPotentials: number;
+  /** Compute `predicted` (the first published version's gate); off, the crossing only marks. */
+  readonly predicts: boolean;
 }
 
 /**
@@ -321,6 +323,7 @@ export class ContextOperator {
       if (f >= nf && this.mark[f] !== this.stamp) return;
     }
     this.wholeAt[l] = this.crossStep;
+    if (!this.o.predicts) return;
     // the right parts of the contexts with the best hit ratio (all of them on a tie)
     for (let c = this.firstCtx[l]!; c !== -1; c = this.ctxNext[c]!) {
       const seen = this.ctxSeen[c]!;
