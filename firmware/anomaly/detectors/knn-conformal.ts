@@ -97,8 +97,13 @@ export class KnnConformalDetector implements Detector {
     const { k, dim, points, point, nearest } = this;
     const dim4 = dim - (dim % 4);
     let filled = 0;
-    for (let i = 0; i < this.pointCount; i++) {
-      const base = i * dim;
+    // Newest first: a stream's nearest shapes are mostly its recent ones, so the kept worst
+    // distance drops early and most older candidates are abandoned after a few dimensions.
+    const count = this.pointCount;
+    let slot = this.pointHead;
+    for (let n = 0; n < count; n++) {
+      slot = slot === 0 ? this.train - 1 : slot - 1;
+      const base = slot * dim;
       const limit = filled < k ? Infinity : nearest[0]!;
       let dist = 0;
       let d = 0;
