@@ -23,17 +23,22 @@ export class RegisterPort {
     readonly address: number,
   ) {}
 
-  /** Sets the register pointer to `reg` and reads `into.length` bytes (auto-increment). */
-  async read(reg: number, into: Uint8Array): Promise<void> {
+  /**
+   * Sets the register pointer to `reg` and reads `into.length` bytes (auto-increment).
+   * Returns the bus's own promise rather than awaiting it in an async wrapper: these two run
+   * for every register access of every poll, and each wrapper was one more promise and
+   * microtask per transaction on the control thread.
+   */
+  read(reg: number, into: Uint8Array): Promise<void> {
     this.ptr[0] = reg;
     this.readOp.into = into;
-    await this.bus.transaction(this.address, this.readOps);
+    return this.bus.transaction(this.address, this.readOps);
   }
 
   /** Writes `bytes` as one write operation (register pointer first). */
-  async write(bytes: Uint8Array): Promise<void> {
+  write(bytes: Uint8Array): Promise<void> {
     this.writeOp.data = bytes;
-    await this.bus.transaction(this.address, this.writeOps);
+    return this.bus.transaction(this.address, this.writeOps);
   }
 
   /** Reads an 8-bit register (BME280, MPU-6050). */
