@@ -1,7 +1,7 @@
 import { type Detector, type DetectorParams, type DetectorSpec, unitScore } from '../detector.js';
 import { AlertHoldoff } from '../alert-holdoff.js';
 import { ARTimeDetector, artimeSpec } from './artime.js';
-import { EnsembleDetector, ensembleSpec } from './ensemble.js';
+import { EnsembleDetector, ENSEMBLE_ALERT_SHAPING, ensembleSpec } from './ensemble.js';
 
 /**
  * `artime-ensemble`: the default ensemble and ARTime side by side, under ONE alert holdoff.
@@ -95,11 +95,7 @@ export const artimeEnsembleSpec: DetectorSpec = {
     margin: 1,
     marginLow: 0,
     expand: 0,
-    alertLevel: ensembleSpec.defaults.alertLevel!,
-    holdoff: ensembleSpec.defaults.holdoff!,
-    damp: ensembleSpec.defaults.damp!,
-    fatigue: ensembleSpec.defaults.fatigue!,
-    fatigueTau: ensembleSpec.defaults.fatigueTau!,
+    ...ENSEMBLE_ALERT_SHAPING,
   },
   create: (p) => new ARTimeEnsembleDetector(p),
 };

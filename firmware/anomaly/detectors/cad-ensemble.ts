@@ -1,7 +1,7 @@
 import { type Detector, type DetectorParams, type DetectorSpec, unitScore } from '../detector.js';
 import { AlertHoldoff } from '../alert-holdoff.js';
 import { CadOseDetector, cadOseSpec } from './cad-ose/cad-ose.js';
-import { EnsembleDetector, ensembleSpec } from './ensemble.js';
+import { EnsembleDetector, ENSEMBLE_ALERT_SHAPING, ensembleSpec } from './ensemble.js';
 
 /**
  * `cad-ensemble`: the default `ensemble` and `cad-ose` side by side.
@@ -84,11 +84,7 @@ export const cadEnsembleSpec: DetectorSpec = {
     cadFatigue: 0,
     cadRest: 1,
     cadRestPeriod: cadOseSpec.defaults.restPeriod!,
-    alertLevel: ensembleSpec.defaults.alertLevel!,
-    holdoff: ensembleSpec.defaults.holdoff!,
-    damp: ensembleSpec.defaults.damp!,
-    fatigue: ensembleSpec.defaults.fatigue!,
-    fatigueTau: ensembleSpec.defaults.fatigueTau!,
+    ...ENSEMBLE_ALERT_SHAPING,
   },
   create: (p) => new CadEnsembleDetector(p),
 };

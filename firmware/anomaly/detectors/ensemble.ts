@@ -165,3 +165,15 @@ export const ensembleSpec: DetectorSpec = {
   },
   create: (p) => new EnsembleDetector(p),
 };
+
+/**
+ * The ensemble's alert shaping (level, holdoff, damping, fatigue), the defaults of the
+ * detectors that combine it with another one and shape the mix the same way.
+ */
+export const ENSEMBLE_ALERT_SHAPING: Readonly<Record<'alertLevel' | 'holdoff' | 'damp' | 'fatigue' | 'fatigueTau', number>> = {
+  alertLevel: ensembleSpec.defaults.alertLevel!,
+  holdoff: ensembleSpec.defaults.holdoff!,
+  damp: ensembleSpec.defaults.damp!,
+  fatigue: ensembleSpec.defaults.fatigue!,
+  fatigueTau: ensembleSpec.defaults.fatigueTau!,
+};
