@@ -166,7 +166,7 @@ export class Bme280 implements ChipDriver {
   /** Worst-case measurement time for the current oversampling, ms (datasheet section 9.1). */
   measurementTimeMs(): number {
     const { osrsT, osrsP, osrsH } = this.cfg;
-    return Math.ceil(1.25 + 2.3 * osrsT + (osrsP ? 2.3 * osrsP + 0.575 : 0) + (osrsH ? 2.3 * osrsH + 0.575 : 0));
+    return bme280MeasurementTimeMs(osrsT, osrsP, osrsH);
   }
 
   /** One compensated reading (forced mode: triggers a measurement and waits for it first). */
@@ -244,4 +244,9 @@ function encodeCtrlMeas(c: Bme280Config, mode: number = BME280_BIT.MODE_SLEEP): 
 function encodeConfig(c: Bme280Config): number {
   lookup(OSRS, c.osrsH, 'humidity oversampling');
   return (lookup(STANDBY, c.standbyMs, 'standby ms') << 5) | (lookup(FILTER, c.filter, 'filter') << 2);
+}
+
+/** Worst-case measurement time for an oversampling setting, ms (datasheet section 9.1). */
+export function bme280MeasurementTimeMs(osrsT: number, osrsP: number, osrsH: number): number {
+  return Math.ceil(1.25 + 2.3 * osrsT + (osrsP ? 2.3 * osrsP + 0.575 : 0) + (osrsH ? 2.3 * osrsH + 0.575 : 0));
 }

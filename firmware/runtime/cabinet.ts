@@ -22,6 +22,7 @@ import type { StreamDetector, StreamSpec } from './sensor-pipeline.js';
 import { SimCabinet, type SimCabinetOptions } from './sim-cabinet.js';
 import { UplinkThread } from './uplink-part.js';
 import { defaultEventLogPath } from './event-log-path.js';
+import { busLoadWarnings } from '../site/bus-load.js';
 import { AtspmFileLog } from '../traffic/atspm-log.js';
 import type { WorkerClient } from './worker-client.js';
 import type { ThreadRole } from './affinity.js';
@@ -109,6 +110,8 @@ export async function startCabinet(o: CabinetOptions): Promise<Cabinet> {
     await buildUplinkOptions(site, overrides, siteDir);
     uplink = { siteDir, overrides };
   }
+  // A bus asked for more than it can do runs slower than the site says: say so at start.
+  for (const w of busLoadWarnings(site.sensors)) o.print?.(`warning: ${w}`);
   const names = { gpio: site.backend.gpio ?? o.board.gpioBackend, i2c: site.backend.i2c ?? o.board.i2cBackend };
   const backends = await openBackends(names, { clock, ...(site.firmata ? { firmata: { port: site.firmata.port } } : {}) });
   const simBoard = (backends.extras.board as SimBoard | undefined) ?? null;

@@ -48,6 +48,8 @@ export function register(program: Command): void {
           notes.push('board is auto: header pin and I2C bus checks skipped (pass --board NAME to check against a board)');
         }
         if (site.backend.gpio === 'firmata') notes.push('GPIO backend is firmata: pins are Firmata pins, header checks skipped');
+        const { busLoadWarnings } = await import('../../site/bus-load.js');
+        notes.push(...busLoadWarnings(site.sensors));
         summary = siteSummary(site, resolved.board);
       } catch (err) {
         if (!(err instanceof SiteError)) throw err;
