@@ -1,5 +1,6 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stateDirectory } from './state-directory.js';
 
 /**
  * Where the event log goes when the site's `status.event_log` names no file: under systemd's
@@ -9,7 +10,6 @@ import { join } from 'node:path';
  * at every restart, exactly when it is needed.
  */
 export function defaultEventLogPath(siteId: string, env: NodeJS.ProcessEnv = process.env): string {
-  // systemd may pass several state directories, colon-separated: the first is ours.
-  const state = env.STATE_DIRECTORY?.split(':')[0];
+  const state = stateDirectory(env);
   return state ? join(state, 'events.jsonl') : join(tmpdir(), 'wayside', siteId, 'events.jsonl');
 }

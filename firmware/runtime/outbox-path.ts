@@ -1,6 +1,7 @@
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Site } from '../site/schema.js';
+import { stateDirectory } from './state-directory.js';
 
 /**
  * Where `wayside run` keeps the uplink's durable outbox:
@@ -29,8 +30,7 @@ export function resolveOutboxPath(site: Site, siteDir: string, outbox: string | 
     path = isAbsolute(p) ? p : resolve(siteDir, p);
     from = 'uplink.outbox.path';
   } else {
-    // systemd may pass several state directories, colon-separated: the first is ours.
-    const state = env.STATE_DIRECTORY?.split(':')[0];
+    const state = stateDirectory(env);
     path = join(state || DEFAULT_STATE_DIR, OUTBOX_FILE);
     from = state ? '$STATE_DIRECTORY' : 'the default outbox';
   }
