@@ -1,4 +1,5 @@
 import { type EngineView, RingOrderStrategy } from '../strategy.js';
+import { QueueEstimate } from './queue-estimate.js';
 
 /**
  * Fully actuated (volume-density style, for count/advance detectors): a green holds while the
@@ -10,36 +11,24 @@ import { type EngineView, RingOrderStrategy } from '../strategy.js';
 export class ActuatedStrategy extends RingOrderStrategy {
   readonly type = 'actuated' as const;
   readonly endCode = 4 as const;
-  private readonly q = new Float64Array(9);
-  private readonly lastCount = new Float64Array(9);
-  private lastT = -1;
+  private readonly queues: QueueEstimate;
 
-  constructor(
-    private readonly headwayMs = 2000,
-    private readonly startupMs = 2000,
-  ) {
+  constructor(headwayMs = 2000, startupMs = 2000) {
     super();
+    this.queues = new QueueEstimate((dt) => dt / headwayMs, startupMs);
   }
 
   /** Estimated queue of a phase (vehicles). */
   queue(phase: number): number {
-    return this.q[phase]!;
+    return this.queues.q[phase]!;
   }
 
   override observe(view: EngineView, now: number): void {
-    const dt = this.lastT < 0 ? 0 : now - this.lastT;
-    this.lastT = now;
-    for (const p of view.structure.phases) {
-      const c = view.arrivals(p);
-      let q = this.q[p]! + (c - this.lastCount[p]!);
-      this.lastCount[p] = c;
-      if (view.isGreen(p) && now - view.greenStart(p) >= this.startupMs) q -= dt / this.headwayMs;
-      this.q[p] = q > 0 ? q : 0;
-    }
+    this.queues.observe(view, now);
   }
 
   extend(phase: number, _elapsedMs: number, view: EngineView, now: number): boolean {
-    if (this.q[phase]! >= 0.5) return true;
+    if (this.queues.q[phase]! >= 0.5) return true;
     return view.occupied(phase) || now - view.lastOff(phase) < view.timing(phase).passageMs;
   }
 }

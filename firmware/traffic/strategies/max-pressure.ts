@@ -1,5 +1,6 @@
 import type { StrategySpec } from '../plan.js';
 import type { EngineView, Strategy } from '../strategy.js';
+import { QueueEstimate } from './queue-estimate.js';
 
 /**
  * Max-pressure (Varaiya 2013) for an isolated intersection: the pressure of a phase is its
@@ -18,9 +19,9 @@ export const MAX_WAIT_MS = 120000;
 export class MaxPressureStrategy implements Strategy {
   readonly type = 'max-pressure' as const;
   readonly endCode = 6 as const;
-  private readonly q = new Float64Array(9);
-  private readonly lastCount = new Float64Array(9);
-  private lastT = -1;
+  private readonly queues: QueueEstimate;
+  /** Queue estimate by phase (the estimator's array). */
+  private readonly q: Float64Array;
   private readonly waitStart = new Float64Array(9).fill(-1);
   private readonly satPerMs: number;
 
@@ -29,6 +30,8 @@ export class MaxPressureStrategy implements Strategy {
     private readonly startupMs = 2000,
   ) {
     this.satPerMs = spec.saturationVph / 3_600_000;
+    this.queues = new QueueEstimate((dt) => this.satPerMs * dt, startupMs);
+    this.q = this.queues.q;
   }
 
   queue(phase: number): number {
@@ -49,14 +52,8 @@ export class MaxPressureStrategy implements Strategy {
   }
 
   observe(view: EngineView, now: number): void {
-    const dt = this.lastT < 0 ? 0 : now - this.lastT;
-    this.lastT = now;
+    this.queues.observe(view, now);
     for (const p of view.structure.phases) {
-      const c = view.arrivals(p);
-      let q = this.q[p]! + (c - this.lastCount[p]!);
-      this.lastCount[p] = c;
-      if (view.isGreen(p) && now - view.greenStart(p) >= this.startupMs) q -= this.satPerMs * dt;
-      this.q[p] = q > 0 ? q : 0;
       if (view.isGreen(p) || !view.demand(p)) this.waitStart[p] = -1;
       else if (this.waitStart[p]! < 0) this.waitStart[p] = now;
     }
