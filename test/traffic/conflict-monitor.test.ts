@@ -1,50 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { SimGpio } from '../../drivers/backends/sim/gpio.js';
-import { VirtualClock } from '../../drivers/hal/clock.js';
-import type { DigitalOut } from '../../drivers/hal/gpio.js';
-import { ConflictMonitor, type MonitorTrip } from '../../firmware/traffic/conflict-monitor.js';
-import { FlashTransfer } from '../../firmware/traffic/flash-transfer.js';
-
-/**
- * The monitor against lamp outputs driven by hand (no controller at all): channels 2, 4, 6
- * where 2+6 are compatible and 4 conflicts with both. A heartbeat timer stands for the controller.
- */
-function rig(opts: { minYellowMs?: number; minRedClearMs?: number } = {}) {
-  const clock = new VirtualClock(0);
-  const gpio = new SimGpio(clock);
-  const chans = [2, 4, 6];
-  const out = new Map<number, { red: DigitalOut; yellow: DigitalOut; green: DigitalOut }>();
-  for (const p of chans) out.set(p, { red: gpio.output({ pin: p * 10 + 1 }), yellow: gpio.output({ pin: p * 10 + 2 }), green: gpio.output({ pin: p * 10 + 3 }) });
-  const transfer = new FlashTransfer(clock, [...out.values()]);
-  const monitor = new ConflictMonitor({
-    clock,
-    channels: chans,
-    compatible: [[2, 6]],
-    transfer,
-    minYellowMs: opts.minYellowMs ?? 2700,
-    minRedClearMs: opts.minRedClearMs ?? 1000,
-    readback: (into) => {
-      chans.forEach((p, i) => {
-        const o = out.get(p)!;
-        into[3 * i] = o.red.read();
-        into[3 * i + 1] = o.yellow.read();
-        into[3 * i + 2] = o.green.read();
-      });
-    },
-  });
-  const trips: MonitorTrip[] = [];
-  monitor.onTrip((t) => trips.push(t));
-  const show = (p: number, c: 'red' | 'yellow' | 'green' | 'dark') => {
-    const o = out.get(p)!;
-    for (const k of ['red', 'yellow', 'green'] as const) o[k].write(k === c ? 1 : 0);
-  };
-  for (const p of chans) show(p, 'red');
-  let beating = true;
-  clock.setInterval(() => beating && monitor.heartbeat(), 100);
-  monitor.start();
-  return { clock, gpio, monitor, transfer, trips, show, out, stopHeartbeat: () => (beating = false) };
-}
+import type { MonitorTrip } from '../../firmware/traffic/conflict-monitor.js';
+import { rig } from './fixtures/monitor-rig.js';
 
 describe('conflict monitor', () => {
   it('never trips on a conflicting glitch shorter than 200 ms, whatever its phase against the sampling', () => {

@@ -3,52 +3,15 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { SimGpio } from '../../drivers/backends/sim/gpio.js';
 import { VirtualClock } from '../../drivers/hal/clock.js';
-import type { DigitalOut } from '../../drivers/hal/gpio.js';
 import { buildCabinet } from '../../firmware/traffic/cabinet.js';
-import { ConflictMonitor, type MonitorTrip } from '../../firmware/traffic/conflict-monitor.js';
-import { FlashTransfer } from '../../firmware/traffic/flash-transfer.js';
+import type { MonitorTrip } from '../../firmware/traffic/conflict-monitor.js';
 import { StallableClock } from '../../firmware/traffic/sim/stallable-clock.js';
+import { rig } from './fixtures/monitor-rig.js';
 
 /**
  * Safety review of the conflict monitor (independent reviewer). Tests marked "(fixed finding)"
  * failed on the code as reviewed and pass since 233d5b1; the others pin behaviour verified to be right.
  */
-
-/** Monitor on hand-driven outputs: channels 2, 4, 6 (2+6 compatible, 4 conflicts with both). */
-function rig() {
-  const clock = new VirtualClock(0);
-  const gpio = new SimGpio(clock);
-  const chans = [2, 4, 6];
-  const out = new Map<number, { red: DigitalOut; yellow: DigitalOut; green: DigitalOut }>();
-  for (const p of chans) out.set(p, { red: gpio.output({ pin: p * 10 + 1 }), yellow: gpio.output({ pin: p * 10 + 2 }), green: gpio.output({ pin: p * 10 + 3 }) });
-  const transfer = new FlashTransfer(clock, [...out.values()]);
-  const monitor = new ConflictMonitor({
-    clock,
-    channels: chans,
-    compatible: [[2, 6]],
-    transfer,
-    minYellowMs: 2700,
-    minRedClearMs: 1000,
-    readback: (into) => {
-      chans.forEach((p, i) => {
-        const o = out.get(p)!;
-        into[3 * i] = o.red.read();
-        into[3 * i + 1] = o.yellow.read();
-        into[3 * i + 2] = o.green.read();
-      });
-    },
-  });
-  const trips: MonitorTrip[] = [];
-  monitor.onTrip((t) => trips.push(t));
-  const show = (p: number, c: 'red' | 'yellow' | 'green' | 'dark') => {
-    const o = out.get(p)!;
-    for (const k of ['red', 'yellow', 'green'] as const) o[k].write(k === c ? 1 : 0);
-  };
-  for (const p of chans) show(p, 'red');
-  clock.setInterval(() => monitor.heartbeat(), 100);
-  monitor.start();
-  return { clock, monitor, transfer, trips, show };
-}
 
 describe('review: conflict monitor, clearance faults', () => {
   it('trips on a yellow that lasted long enough to be seen but is shorter than the minimum (verified)', () => {
