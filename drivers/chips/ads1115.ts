@@ -33,6 +33,9 @@ export const ADS1115_MUX = new Map<Ads1115Mux, number>([
   ['ain0-ain1', 0], ['ain0-ain3', 1], ['ain1-ain3', 2], ['ain2-ain3', 3], ['ain0', 4], ['ain1', 5], ['ain2', 6], ['ain3', 7],
 ]);
 const PGA = new Map<number, number>([[6.144, 0], [4.096, 1], [2.048, 2], [1.024, 3], [0.512, 4], [0.256, 5]]);
+/** Power-on data rate, samples per second. */
+export const ADS1115_DEFAULT_SPS = 128;
+
 const DR = new Map<number, number>([[8, 0], [16, 1], [32, 2], [64, 3], [128, 4], [250, 5], [475, 6], [860, 7]]);
 
 export interface Ads1115Options {
@@ -84,7 +87,7 @@ export class Ads1115 implements ChipDriver {
       mode: options.mode ?? 'single-shot',
       mux: options.mux ?? options.channels?.[0] ?? 'ain0-ain1',
       fullScaleV: options.fullScaleV ?? 2.048,
-      dataRateSps: options.dataRateSps ?? 128,
+      dataRateSps: options.dataRateSps ?? ADS1115_DEFAULT_SPS,
     };
     if (this.cfg.mode !== 'single-shot' && this.cfg.mode !== 'continuous') {
       throw new RangeError(`mode must be single-shot or continuous, got ${String(this.cfg.mode)}`);
@@ -107,7 +110,7 @@ export class Ads1115 implements ChipDriver {
   }
 
   get sampleWaitMs(): number {
-    return this.cfg.mode === 'continuous' ? 0 : this.scan.length * (2 * Math.ceil(1000 / this.cfg.dataRateSps) + 2);
+    return this.cfg.mode === 'continuous' ? 0 : this.scan.length * (2 * ads1115ConversionMs(this.cfg.dataRateSps) + 2);
   }
 
   /** Volts per LSB for the current range (±4.096 V → 125 µV). */
@@ -154,7 +157,7 @@ export class Ads1115 implements ChipDriver {
     // Scanning switches the mux per conversion without touching the configured default
     // (and without building a config object per sample).
     await this.writeRegister(ADS1115_REG.CONFIG, encodeConfig(this.cfg, true, mux));
-    const convMs = Math.ceil(1000 / this.cfg.dataRateSps);
+    const convMs = ads1115ConversionMs(this.cfg.dataRateSps);
     await delay(this.clock, convMs);
     const deadline = this.clock.now() + convMs + 2;
     while (!((await this.readRegister(ADS1115_REG.CONFIG)) & ADS1115_BIT.OS)) {
@@ -219,4 +222,9 @@ function encodeConfig(c: Ads1115Config, start: boolean, mux: Ads1115Mux = c.mux)
     (lookup(DR, c.dataRateSps, 'data rate') << 5) |
     ADS1115_BIT.COMP_QUE_DISABLE
   );
+}
+
+/** One single-shot conversion at `sps`, whole ms (what the driver waits before polling the OS bit). */
+export function ads1115ConversionMs(sps: number): number {
+  return Math.ceil(1000 / sps);
 }

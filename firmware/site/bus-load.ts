@@ -1,3 +1,4 @@
+import { ADS1115_DEFAULT_SPS, ads1115ConversionMs } from '../../drivers/chips/ads1115.js';
 import { bme280MeasurementTimeMs } from '../../drivers/chips/bme280.js';
 import type { SensorSpec } from './schema.js';
 
@@ -23,7 +24,7 @@ export function pollHoldMs(sensor: SensorSpec): number {
   if (sensor.chip === 'ads1115') {
     if (o.mode === 'continuous') return REG_MS;
     const channels = Array.isArray(o.channels) && o.channels.length > 0 ? o.channels.length : 1;
-    return channels * (Math.ceil(1000 / num('data_rate_sps', 128)) + REG_MS);
+    return channels * (ads1115ConversionMs(num('data_rate_sps', ADS1115_DEFAULT_SPS)) + REG_MS);
   }
   return REG_MS;
 }
