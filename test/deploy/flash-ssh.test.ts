@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createHash, generateKeyPairSync } from 'node:crypto';
-import { existsSync, lstatSync, readFileSync, readlinkSync, readdirSync, statSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { existsSync, readFileSync, readlinkSync, readdirSync, statSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -11,6 +11,7 @@ import { buildBundle } from '../../firmware/deploy/bundle.js';
 import { FlashError, parseFlashArgs } from '../../firmware/deploy/flash.js';
 import { verifyBundle, writeManifest } from '../../firmware/deploy/manifest.js';
 import { readPending } from '../../firmware/deploy/release.js';
+import { idOf, treeHash } from './rootfs.js';
 import { startSshd, type TestSshd } from './sshd.js';
 
 /**
@@ -84,25 +85,7 @@ function sshArgs(root: string): string[] {
     '--ssh-option', 'UserKnownHostsFile=/dev/null', '--ssh-option', 'LogLevel=ERROR', '--ssh-rootfs', root, '--node', process.execPath];
 }
 
-/** Every path, mode, owner, link target and content hash under a root. */
-function treeHash(root: string): string {
-  const h = createHash('sha256');
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir).sort()) {
-      const p = join(dir, name);
-      const st = lstatSync(p);
-      h.update(`${relative(root, p)} ${st.mode} ${st.uid}:${st.gid}\n`);
-      if (st.isSymbolicLink()) h.update(readlinkSync(p));
-      else if (st.isDirectory()) walk(p);
-      else h.update(readFileSync(p));
-    }
-  };
-  walk(root);
-  return h.digest('hex');
-}
 
-const idOf = (root: string, file: 'passwd' | 'group', name: string) =>
-  Number(readFileSync(join(root, 'etc', file), 'utf8').split('\n').find((l) => l.startsWith(`${name}:`))!.split(':')[2]);
 
 before(async () => {
   assert.equal(process.getuid?.(), 0, 'the ssh flash test logs in as root on a local sshd and installs with chown: run it as root (CI does)');

@@ -1,17 +1,18 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { createHash, generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import { lstatSync, readFileSync, readlinkSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { flash, FlashError } from '../../firmware/deploy/flash.js';
 import { confirmOrRollback } from '../../firmware/deploy/guard.js';
 import { verifyBundle, writeManifest } from '../../firmware/deploy/manifest.js';
 import { readPending } from '../../firmware/deploy/release.js';
+import { idOf, treeHash } from './rootfs.js';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const site = join(repo, 'test/deploy/fixtures/rock-5b-site.yaml');
@@ -51,26 +52,8 @@ async function run(args: string[]): Promise<{ code: number; log: string }> {
   }
 }
 
-/** Every path, mode, owner, link target and content hash under a root. */
-function treeHash(root: string): string {
-  const h = createHash('sha256');
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir).sort()) {
-      const p = join(dir, name);
-      const st = lstatSync(p);
-      h.update(`${relative(root, p)} ${st.mode} ${st.uid}:${st.gid}\n`);
-      if (st.isSymbolicLink()) h.update(readlinkSync(p));
-      else if (st.isDirectory()) walk(p);
-      else h.update(readFileSync(p));
-    }
-  };
-  walk(root);
-  return h.digest('hex');
-}
 
 const mode = (p: string) => statSync(p).mode & 0o777;
-const idOf = (root: string, file: 'passwd' | 'group', name: string) =>
-  Number(readFileSync(join(root, 'etc', file), 'utf8').split('\n').find((l) => l.startsWith(`${name}:`))!.split(':')[2]);
 
 before(async () => {
   assert.equal(process.getuid?.(), 0, 'the flash tests install into a root filesystem and chown files: run them as root (CI does)');
