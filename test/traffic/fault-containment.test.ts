@@ -8,6 +8,7 @@ import { controllerSection } from '../../firmware/site/sections/controller.js';
 import { buildCabinet } from '../../firmware/traffic/cabinet.js';
 import { ConflictMonitor, type MonitorTrip } from '../../firmware/traffic/conflict-monitor.js';
 import { FlashTransfer } from '../../firmware/traffic/flash-transfer.js';
+import { monitorOnHeads } from './fixtures/monitor-rig.js';
 import type { Plan } from '../../firmware/traffic/plan.js';
 import { createStrategy } from '../../firmware/traffic/strategies/index.js';
 
@@ -171,22 +172,7 @@ describe('fault containment', () => {
   it('the monitor trips on a green that goes to red without a yellow, but not on a 100 ms red glitch inside a green', () => {
     const make = () => {
       const clock = new VirtualClock(0);
-      const sim = new SimGpio(clock);
-      const ch = [2, 4].map((p) => ({ red: sim.output({ pin: p * 10 + 1 }), yellow: sim.output({ pin: p * 10 + 2 }), green: sim.output({ pin: p * 10 + 3 }) }));
-      const transfer = new FlashTransfer(clock, ch);
-      const monitor = new ConflictMonitor({
-        clock,
-        channels: [2, 4],
-        compatible: [],
-        transfer,
-        minRedClearMs: 1000,
-        readback: (into) =>
-          ch.forEach((c, i) => {
-            into[3 * i] = c.red.read();
-            into[3 * i + 1] = c.yellow.read();
-            into[3 * i + 2] = c.green.read();
-          }),
-      });
+      const { heads: ch, monitor } = monitorOnHeads(clock, new SimGpio(clock), [2, 4], { minRedClearMs: 1000 });
       ch[1]!.red.write(1);
       ch[0]!.green.write(1);
       clock.setInterval(() => monitor.heartbeat(), 100);

@@ -3,8 +3,8 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { SimGpio } from '../../drivers/backends/sim/gpio.js';
 import { VirtualClock } from '../../drivers/hal/clock.js';
-import { ConflictMonitor, type MonitorTrip } from '../../firmware/traffic/conflict-monitor.js';
-import { FlashTransfer } from '../../firmware/traffic/flash-transfer.js';
+import type { MonitorTrip } from '../../firmware/traffic/conflict-monitor.js';
+import { monitorOnHeads } from './fixtures/monitor-rig.js';
 
 /**
  * Property of the monitor's timing: for any fault kind, start time (against the 50 ms sampling)
@@ -15,22 +15,7 @@ type Kind = 'conflict' | 'dual' | 'dark' | 'heartbeat';
 
 function trial(kind: Kind, startMs: number, lengthMs: number): MonitorTrip | undefined {
   const clock = new VirtualClock(0);
-  const gpio = new SimGpio(clock);
-  const ch = [2, 4].map((p) => ({ red: gpio.output({ pin: p * 10 + 1 }), yellow: gpio.output({ pin: p * 10 + 2 }), green: gpio.output({ pin: p * 10 + 3 }) }));
-  const transfer = new FlashTransfer(clock, ch);
-  const monitor = new ConflictMonitor({
-    clock,
-    channels: [2, 4],
-    compatible: [],
-    transfer,
-    minRedClearMs: 0,
-    readback: (into) =>
-      ch.forEach((c, i) => {
-        into[3 * i] = c.red.read();
-        into[3 * i + 1] = c.yellow.read();
-        into[3 * i + 2] = c.green.read();
-      }),
-  });
+  const { heads: ch, monitor } = monitorOnHeads(clock, new SimGpio(clock), [2, 4], { minRedClearMs: 0 });
   let beat = true;
   clock.setInterval(() => beat && monitor.heartbeat(), 100);
   ch[0]!.green.write(1); // phase 2 green, 4 red: normal

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SimGpio } from '../../drivers/backends/sim/gpio.js';
 import { VirtualClock, type Clock, type TimerHandle } from '../../drivers/hal/clock.js';
-import { ConflictMonitor, type MonitorTrip } from '../../firmware/traffic/conflict-monitor.js';
-import { FlashTransfer } from '../../firmware/traffic/flash-transfer.js';
+import type { MonitorTrip } from '../../firmware/traffic/conflict-monitor.js';
+import { monitorOnHeads } from './fixtures/monitor-rig.js';
 
 /**
  * The monitor shares the control thread with the controller. A stall of the whole thread (a GC,
@@ -27,22 +27,8 @@ class HandClock implements Clock {
 
 function rig() {
   const clock = new HandClock();
-  const gpio = new SimGpio(new VirtualClock(0));
-  const chans = [2, 4];
-  const heads = chans.map((p) => ({ red: gpio.output({ pin: p * 10 + 1 }), yellow: gpio.output({ pin: p * 10 + 2 }), green: gpio.output({ pin: p * 10 + 3 }) }));
+  const { heads, monitor } = monitorOnHeads(clock, new SimGpio(new VirtualClock(0)), [2, 4]);
   for (const h of heads) h.red.write(1);
-  const monitor = new ConflictMonitor({
-    clock,
-    channels: chans,
-    compatible: [],
-    transfer: new FlashTransfer(clock, heads),
-    readback: (into) =>
-      heads.forEach((h, i) => {
-        into[3 * i] = h.red.read();
-        into[3 * i + 1] = h.yellow.read();
-        into[3 * i + 2] = h.green.read();
-      }),
-  });
   const trips: MonitorTrip[] = [];
   monitor.onTrip((t) => trips.push(t));
   monitor.start();
