@@ -1,6 +1,7 @@
 import type { Detector, DetectorParams, DetectorSpec } from './detector.js';
 import { artimeSpec } from './detectors/artime.js';
 import { artimeEnsembleSpec } from './detectors/artime-ensemble.js';
+import { artimeBagSpec } from './detectors/artime-bag.js';
 import { cadEnsembleSpec } from './detectors/cad-ensemble.js';
 import { cadOseSpec } from './detectors/cad-ose/cad-ose.js';
 import { ensembleSpec } from './detectors/ensemble.js';
@@ -14,7 +15,7 @@ import { seedSpec } from './detectors/seed.js';
  * defaults and refuses an unknown name or parameter with the list of valid ones, as the
  * backend factory does.
  */
-const SPECS: readonly DetectorSpec[] = [ensembleSpec, gaussianTailSpec, knnConformalSpec, iforestSpec, seedSpec, artimeSpec, artimeEnsembleSpec, cadOseSpec, cadEnsembleSpec];
+const SPECS: readonly DetectorSpec[] = [ensembleSpec, gaussianTailSpec, knnConformalSpec, iforestSpec, seedSpec, artimeSpec, artimeEnsembleSpec, cadOseSpec, cadEnsembleSpec, artimeBagSpec];
 
 export const DEFAULT_DETECTOR = 'ensemble';
 

@@ -1,7 +1,7 @@
 import { type Detector, type DetectorParams, type DetectorSpec, unitScore } from '../detector.js';
 import { Downsampler } from './artime/downsampler.js';
 import { FuzzyArt } from './artime/fuzzy-art.js';
-import { initialVigilance } from './artime/initial-vigilance.js';
+import { VigilanceEstimate } from './artime/initial-vigilance.js';
 import { LevelCoder } from './artime/levels.js';
 import { Resonance } from './artime/resonance.js';
 import { WindowFeatures } from './artime/window-features.js';
@@ -47,8 +47,16 @@ import { WindowFeatures } from './artime/window-features.js';
  *   `inputMax` > `inputMin` gives the range instead (NAB's inputMin/inputMax: a look-ahead,
  *   for comparison only).
  *
- * The one learning-period batch (initial vigilance, then replaying the learning period
- * through the ART) runs inside the update that ends it: O(trend² · 16) ≈ 0.2 M operations once.
+ * The learning-period batch (code its blocks, initial vigilance, replay them through the ART:
+ * O(trend² · 16), ≈ 1 ms warm and ≈ 10 ms cold for trend 125) runs inside the update that ends
+ * it by default, as in ARTime. With `budget` > 0 it is cut into units and spread over the
+ * following samples, at most about `budget` values touched per sample; the blocks that
+ * complete meanwhile wait in a ring and are presented afterwards, two per sample until none
+ * waits, so the scores are ARTime's, some samples later.
+ *
+ * Memory: `categories` (4096, ARTime's 1 MiB of weights) caps the fuzzy ART; full, it stops
+ * storing novelties (ARTime), or with `evict` 1 replaces its least recently used category, so
+ * a long-running stream keeps learning in fixed memory and a fixed worst-case search.
  */
 export class ARTimeDetector implements Detector {
   readonly name = 'artime';
@@ -59,20 +67,27 @@ export class ARTimeDetector implements Detector {
   private readonly levels: LevelCoder;
   private readonly features: WindowFeatures;
   private readonly resonance: Resonance;
-  private readonly scratch: FuzzyArt;
+  private readonly estimate: VigilanceEstimate;
   private readonly blockValues: Float64Array;
   private readonly rows: Float64Array;
-  private readonly sums: Float64Array;
-  private readonly order: Int32Array;
+  /** Blocks waiting for the end-of-learning work to finish (ring of block values). */
+  private readonly pending: Float64Array;
+  private pendingHead = 0;
+  private pendingCount = 0;
   private readonly window: number;
   private readonly dim: number;
-  private readonly initialRho: number;
   private readonly margin: number;
   private readonly marginLow: number;
   private readonly fixedMin: number;
   private readonly fixedMax: number;
   private readonly expand: boolean;
+  private readonly budget: number;
   private blocks = 0;
+  /** Blocks presented to the live ART (after the learning period). */
+  private presented = 0;
+  private stage = Stage.Learning;
+  /** Next learning-period row of the coding or replay stage. */
+  private cursor = 0;
   private seenMin = Infinity;
   private seenMax = -Infinity;
 
@@ -85,26 +100,30 @@ export class ARTimeDetector implements Detector {
     this.trend = Math.floor(probation / this.step);
     this.window = window;
     this.dim = 2 * window;
-    this.initialRho = p.initialRho!;
     this.margin = p.margin!;
     this.marginLow = p.marginLow!;
     this.fixedMin = p.inputMin!;
     this.fixedMax = p.inputMax!;
     this.expand = p.expand! > 0 && !(this.fixedMax > this.fixedMin);
+    this.budget = p.budget! > 0 ? p.budget! : 0;
     this.down = new Downsampler(this.step);
     this.levels = new LevelCoder(p.levels!, p.chomp!);
     this.features = new WindowFeatures(window);
-    this.resonance = new Resonance(this.dim, Math.max(2, p.categories!), window, this.trend, Math.floor(window * 1.5));
-    this.scratch = new FuzzyArt(this.dim, this.trend + 1);
+    this.resonance = new Resonance(this.dim, Math.max(2, p.categories!), window, this.trend, Math.floor(window * 1.5), p.evict! > 0);
+    this.estimate = new VigilanceEstimate(this.dim, new FuzzyArt(this.dim, this.trend + 1), p.initialRho!, new Float64Array(this.trend), new Int32Array(this.trend));
     this.blockValues = new Float64Array(this.trend);
     this.rows = new Float64Array(this.trend * this.dim);
-    this.sums = new Float64Array(this.trend);
-    this.order = new Int32Array(this.trend);
+    this.pending = new Float64Array(this.trend + 2);
   }
 
   /** True once the learning period is over (scores may be non-zero from then on). */
   get ready(): boolean {
     return this.blocks >= this.trend;
+  }
+
+  /** True while the end-of-learning work is still being spread over samples (`budget` > 0). */
+  get catchingUp(): boolean {
+    return this.stage !== Stage.Learning && (this.stage !== Stage.Live || this.pendingCount > 1);
   }
 
   update(_tMs: number, x: number): number {
@@ -114,41 +133,80 @@ export class ARTimeDetector implements Detector {
       if (x < this.seenMin) this.seenMin = x;
       if (x > this.seenMax) this.seenMax = x;
     }
-    if (!this.down.push(x)) return 0;
-    const i = ++this.blocks;
-    if (learning) {
-      this.blockValues[i - 1] = this.down.value;
-      if (i === this.trend) this.endLearning();
-      return 0;
+    if (this.down.push(x)) {
+      const i = ++this.blocks;
+      if (learning) {
+        this.blockValues[i - 1] = this.down.value;
+        if (i === this.trend) {
+          this.setRange();
+          this.stage = Stage.Coding;
+          this.cursor = 0;
+        }
+      } else {
+        if (this.pendingCount === this.pending.length) this.work(0); // cannot happen with a sane budget: finish now
+        this.pending[(this.pendingHead + this.pendingCount) % this.pending.length] = this.down.value;
+        this.pendingCount++;
+      }
     }
-    if (this.expand) this.setRange();
-    this.features.push(this.levels.code(this.down.value));
-    return unitScore(this.resonance.step(this.features.vector, i));
+    return this.stage === Stage.Learning ? 0 : unitScore(this.work(this.budget));
   }
 
-  /** Fixes the range, codes the learning period, sets the starting vigilance and replays it. */
-  private endLearning(): void {
-    this.setRange();
+  /**
+   * The end of the learning period (code its blocks, estimate the starting vigilance, replay
+   * them through the ART) and then the live blocks, in order, in units whose cost (values
+   * touched) stops at `budget` per sample (0: no limit, everything in this sample as ARTime
+   * does). A live block is presented at the latest one sample after it completed, two per
+   * sample while a backlog from the end of learning remains, so the backlog drains. Returns the
+   * largest score of the blocks presented.
+   */
+  private work(budget: number): number {
     const dim = this.dim;
-    for (let k = 0; k < this.trend; k++) {
-      this.features.push(this.levels.code(this.blockValues[k]!));
-      this.rows.set(this.features.vector, k * dim);
+    let spent = 0;
+    let score = 0;
+    let live = 0;
+    for (;;) {
+      if (this.stage === Stage.Coding) {
+        if (budget > 0 && spent >= budget) break;
+        const k = this.cursor++;
+        this.features.push(this.levels.code(this.blockValues[k]!));
+        this.rows.set(this.features.vector, k * dim);
+        spent += 4 * dim;
+        if (this.cursor === this.trend) {
+          // ARTime estimates the vigilance on the complete feature windows only (blocks window … trend)
+          const first = this.window - 1;
+          this.estimate.start(this.rows, first, this.trend - first, this.trend >> 1);
+          this.stage = Stage.Vigilance;
+        }
+      } else if (this.stage === Stage.Vigilance) {
+        if (budget > 0 && spent >= budget) break;
+        spent += this.estimate.advance(budget > 0 ? budget - spent : 0);
+        if (this.estimate.done) {
+          this.resonance.setVigilance(this.estimate.result, this.estimate.result);
+          this.stage = Stage.Replay;
+          this.cursor = 0;
+        }
+      } else if (this.stage === Stage.Replay) {
+        if (budget > 0 && spent >= budget) break;
+        const k = this.cursor++;
+        spent += (this.resonance.art.categories + 1) * 2 * dim;
+        this.resonance.step(this.rows, k + 1, k * dim);
+        if (this.cursor === this.trend) this.stage = Stage.Live;
+      } else {
+        if (this.pendingCount === 0) break;
+        // the newest block at least; a second one while a backlog remains; more within the budget
+        if (live >= 2 && (budget === 0 ? false : spent >= budget)) break;
+        const v = this.pending[this.pendingHead]!;
+        this.pendingHead = (this.pendingHead + 1) % this.pending.length;
+        this.pendingCount--;
+        if (this.expand) this.setRange();
+        this.features.push(this.levels.code(v));
+        spent += (this.resonance.art.categories + 1) * 2 * dim;
+        const s = this.resonance.step(this.features.vector, this.trend + ++this.presented);
+        if (s > score) score = s;
+        live++;
+      }
     }
-    // ARTime estimates the vigilance on the complete feature windows only (blocks window … trend)
-    const first = this.window - 1;
-    const rho = initialVigilance(
-      this.rows,
-      first,
-      this.trend - first,
-      dim,
-      this.scratch,
-      this.initialRho,
-      this.trend >> 1,
-      this.sums,
-      this.order,
-    );
-    this.resonance.setVigilance(rho, rho);
-    for (let k = 0; k < this.trend; k++) this.resonance.step(this.rows, k + 1, k * dim);
+    return score;
   }
 
   private setRange(): void {
@@ -165,11 +223,24 @@ export class ARTimeDetector implements Detector {
     this.levels.reset();
     this.features.reset();
     this.resonance.reset();
-    this.scratch.clear();
+    this.estimate.start(this.rows, 0, 0, 0);
     this.blocks = 0;
+    this.presented = 0;
+    this.pendingHead = 0;
+    this.pendingCount = 0;
+    this.stage = Stage.Learning;
+    this.cursor = 0;
     this.seenMin = Infinity;
     this.seenMax = -Infinity;
   }
+}
+
+const enum Stage {
+  Learning,
+  Coding,
+  Vigilance,
+  Replay,
+  Live,
 }
 
 export const artimeSpec: DetectorSpec = {
@@ -189,6 +260,8 @@ export const artimeSpec: DetectorSpec = {
     chomp: 0.075,
     initialRho: 0.8,
     categories: 4096,
+    evict: 0,
+    budget: 0,
   },
   create: (p) => new ARTimeDetector(p),
 };

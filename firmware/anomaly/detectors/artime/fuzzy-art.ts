@@ -23,7 +23,11 @@
  * and matches nothing (match 0; the result is 0, not a novelty). `lastMatch`/`lastEnergy` give the best M_j and its e_j.
  *
  * Categories live in one Float64Array of `capacity` × 2d values: presenting allocates nothing.
- * When the network is full, a novelty is still reported but no longer stored.
+ * When the network is full, a novelty is still reported, and either no longer stored (ARTime's
+ * behaviour, `evict` false) or stored in place of the least recently used category (`evict`
+ * true: a category is used when it is created or resonates). Eviction keeps a long-running
+ * stream's memory and per-sample search fixed at `capacity` categories while the network keeps
+ * learning what the stream does now; the uncommitted node (category 0) is never evicted.
  */
 export class FuzzyArt {
   /** Best match of the last presentation (0 before any category exists). */
@@ -44,10 +48,14 @@ export class FuzzyArt {
   private readonly xc: Float64Array;
   /** M_j of the current presentation: learning uses the matches from before any category learned. */
   private readonly matches: Float64Array;
+  /** Presentation number at which each category was last created or resonated (for eviction). */
+  private readonly used: Float64Array;
+  private presented = 0;
 
   constructor(
     private readonly dim: number,
     readonly capacity: number,
+    private readonly evict = false,
   ) {
     this.width = 2 * dim;
     this.w = new Float64Array(capacity * this.width);
@@ -55,6 +63,7 @@ export class FuzzyArt {
     this.normHi = new Float64Array(capacity);
     this.xc = new Float64Array(this.width);
     this.matches = new Float64Array(capacity);
+    this.used = new Float64Array(capacity);
   }
 
   get categories(): number {
@@ -70,6 +79,7 @@ export class FuzzyArt {
     const d = this.dim;
     const width = this.width;
     const xc = this.xc;
+    this.presented++;
     for (let k = 0; k < d; k++) {
       xc[k] = x[offset + k]!;
       xc[d + k] = 1 - x[offset + k]!;
@@ -117,6 +127,7 @@ export class FuzzyArt {
       // every resonating category learns (fast commit), not only the best
       for (let j = 0, off = 0; j < this.count; j++, off += width) {
         if (ms[j]! < this.rhoUb) continue;
+        this.used[j] = this.presented;
         let n = 0;
         let hi = 0;
         for (let k = 0; k < width; k++) {
@@ -137,6 +148,7 @@ export class FuzzyArt {
   /** Forgets every category (the vigilance bounds stay). */
   clear(): void {
     this.count = 0;
+    this.presented = 0;
     this.lastMatch = 0;
     this.lastEnergy = 0;
   }
@@ -183,8 +195,17 @@ export class FuzzyArt {
 
   /** Commits the current input as a new category, if there is room. */
   private commit(): void {
-    if (this.count >= this.capacity) return;
-    const off = this.count * this.width;
+    let slot = this.count;
+    if (slot >= this.capacity) {
+      if (!this.evict || this.capacity < 2) return;
+      // least recently used, lowest index on ties; category 0 (the uncommitted node) stays
+      slot = 1;
+      for (let j = 2; j < this.capacity; j++) if (this.used[j]! < this.used[slot]!) slot = j;
+    } else {
+      this.count++;
+    }
+    this.used[slot] = this.presented;
+    const off = slot * this.width;
     let n = 0;
     let hi = 0;
     for (let k = 0; k < this.width; k++) {
@@ -192,8 +213,7 @@ export class FuzzyArt {
       n += this.xc[k]!;
       if (k >= this.dim) hi += this.xc[k]!;
     }
-    this.norm[this.count] = n;
-    this.normHi[this.count] = hi;
-    this.count++;
+    this.norm[slot] = n;
+    this.normHi[slot] = hi;
   }
 }

@@ -10,8 +10,115 @@ import type { FuzzyArt } from './fuzzy-art.js';
  * - the result is the mean match over the second half of that pass (from position
  *   `half`, 1-based, to the end): how well this stream's ordinary windows match each other.
  *
- * `rows` holds n vectors of `dim` values, row-major, from row `first`. `sums` (n) and `order` (n) are scratch.
- * O(n² dim) once per stream, at the end of the learning period (n ≈ 100 in ARTime).
+ * O(n² dim) once per stream, at the end of the learning period (n ≈ 100 in ARTime). So that no
+ * single sample pays for all of it (≈ 1 ms warm, ≈ 10 ms cold on this machine for n = 125),
+ * the work is cut into units (one similarity pair, one insertion of the sort, one
+ * presentation) and `advance(budget)` does units until their estimated cost (in values
+ * touched) reaches `budget`; the result is the same number whatever the budget.
+ */
+export class VigilanceEstimate {
+  /** The estimate, valid once `done`. */
+  result = 0;
+  private stage = 3;
+  private i = 0;
+  private j = 0;
+  private total = 0;
+  private count = 0;
+  private rows: Float64Array = new Float64Array(0);
+  private first = 0;
+  private n = 0;
+  private half = 0;
+
+  /** `sums` (n) and `order` (n) are scratch of at least the largest n to be estimated. */
+  constructor(
+    private readonly dim: number,
+    private readonly art: FuzzyArt,
+    private readonly initialRho: number,
+    private readonly sums: Float64Array,
+    private readonly order: Int32Array,
+  ) {}
+
+  get done(): boolean {
+    return this.stage === 3;
+  }
+
+  /** Starts an estimate on the n vectors of `rows` (row-major, `dim` values each) from row `first`. */
+  start(rows: Float64Array, first: number, n: number, half: number): void {
+    this.rows = rows;
+    this.first = first;
+    this.n = n;
+    this.half = half;
+    for (let k = 0; k < n; k++) this.sums[k] = 1; // the similarity of a vector with itself
+    this.stage = n > 0 ? 0 : 3;
+    this.i = 1;
+    this.j = 0;
+    this.total = 0;
+    this.count = 0;
+    this.result = this.initialRho;
+  }
+
+  /** Does units of work until their cost reaches `budget` (≤ 0: to the end); returns the cost spent. */
+  advance(budget: number): number {
+    const dim = this.dim;
+    const n = this.n;
+    const sums = this.sums;
+    const order = this.order;
+    let spent = 0;
+    while (this.stage !== 3 && (budget <= 0 || spent < budget)) {
+      if (this.stage === 0) {
+        // similarity pairs (i, j < i), row by row
+        if (this.i >= n) {
+          this.stage = 1;
+          this.i = 0;
+          continue;
+        }
+        const s = similarity(this.rows, (this.first + this.i) * dim, (this.first + this.j) * dim, dim);
+        sums[this.i] = sums[this.i]! + s;
+        sums[this.j] = sums[this.j]! + s;
+        spent += 3 * dim;
+        if (++this.j >= this.i) {
+          this.i++;
+          this.j = 0;
+        }
+      } else if (this.stage === 1) {
+        // one insertion of a stable insertion sort of the indices by ascending sum
+        const i = this.i;
+        const v = sums[i]!;
+        let k = i - 1;
+        while (k >= 0 && sums[order[k]!]! > v) {
+          order[k + 1] = order[k]!;
+          k--;
+        }
+        order[k + 1] = i;
+        spent += i - k;
+        if (++this.i >= n) {
+          this.stage = 2;
+          this.i = 0;
+          this.art.clear();
+          this.art.rhoLb = this.initialRho;
+          this.art.rhoUb = this.initialRho;
+        }
+      } else {
+        // one presentation to the scratch ART, in order of typicality
+        spent += (this.art.categories + 1) * 2 * dim;
+        this.art.present(this.rows, true, (this.first + order[this.i]!) * dim);
+        if (this.i + 1 >= this.half) {
+          this.total += this.art.lastMatch;
+          this.count++;
+        }
+        if (++this.i >= n) {
+          this.result = this.count > 0 ? this.total / this.count : this.initialRho;
+          this.stage = 3;
+        }
+      }
+    }
+    return spent;
+  }
+}
+
+/**
+ * The estimate in one call. `rows` holds n vectors of `dim` values, row-major, from row
+ * `first`. `sums` (n) and `order` (n) are scratch.
  */
 export function initialVigilance(
   rows: Float64Array,
@@ -24,37 +131,10 @@ export function initialVigilance(
   sums: Float64Array,
   order: Int32Array,
 ): number {
-  for (let i = 0; i < n; i++) sums[i] = 1; // the similarity of a vector with itself
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < i; j++) {
-      const s = similarity(rows, (first + i) * dim, (first + j) * dim, dim);
-      sums[i] = sums[i]! + s;
-      sums[j] = sums[j]! + s;
-    }
-  }
-  // stable insertion sort of the indices by ascending sum (n is small, and nothing is allocated)
-  for (let i = 0; i < n; i++) {
-    const v = sums[i]!;
-    let k = i - 1;
-    while (k >= 0 && sums[order[k]!]! > v) {
-      order[k + 1] = order[k]!;
-      k--;
-    }
-    order[k + 1] = i;
-  }
-  art.clear();
-  art.rhoLb = initialRho;
-  art.rhoUb = initialRho;
-  let total = 0;
-  let count = 0;
-  for (let p = 0; p < n; p++) {
-    art.present(rows, true, (first + order[p]!) * dim);
-    if (p + 1 >= half) {
-      total += art.lastMatch;
-      count++;
-    }
-  }
-  return count > 0 ? total / count : initialRho;
+  const e = new VigilanceEstimate(dim, art, initialRho, sums, order);
+  e.start(rows, first, n, half);
+  e.advance(0);
+  return e.result;
 }
 
 /** Cosine similarity; against a zero vector, 1 − the other's norm. */

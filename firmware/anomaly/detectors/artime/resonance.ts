@@ -53,8 +53,9 @@ export class Resonance {
     private readonly window: number,
     private readonly trend: number,
     private readonly mask: number,
+    evict = false,
   ) {
-    this.art = new FuzzyArt(dim, capacity);
+    this.art = new FuzzyArt(dim, capacity, evict);
     this.recent = new Float64Array((trend >> 1) + 1);
     this.shortfall = new Float64Array(trend + 1);
     this.reset();

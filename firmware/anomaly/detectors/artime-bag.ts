@@ -1,0 +1,106 @@
+import { type Detector, type DetectorParams, type DetectorSpec, unitScore } from '../detector.js';
+import { ARTimeDetector, artimeSpec } from './artime.js';
+
+/**
+ * `artime-bag`: several ARTime instances (artime.ts) on the same stream, each with its own
+ * learning period, voting.
+ *
+ * Why: one ARTime's output depends chaotically on where its learning period ends (the range
+ * it learns, the phase of its blocks, the vigilance it starts from): on NAB, learning periods
+ * of 225, 250 and 300 rows detect 101, 105 and 101 windows, different ones each time. Members
+ * whose learning periods are spread around `probation` (±`spread` of it, evenly, `members` of
+ * them) see the same real events and different artefacts. Each member's score is held for
+ * `hold` samples (members score at different block ends), and the bag's score is the mean of
+ * the held scores (`vote` 0), or their `vote`-th largest (1: the max, 2: the second, …).
+ *
+ * Memory and time: `members` × ARTime, each capped at `categories` categories with
+ * least-recently-used eviction, and each spreading its end-of-learning work at `budget`
+ * values per sample (artime.ts).
+ */
+export class ARTimeBagDetector implements Detector {
+  readonly name = 'artime-bag';
+  private readonly members: ARTimeDetector[];
+  private readonly held: Float64Array;
+  private readonly left: Int32Array;
+  private readonly sorted: Float64Array;
+  private readonly hold: number;
+  private readonly vote: number;
+
+  constructor(p: DetectorParams) {
+    const m = Math.max(1, Math.floor(p.members!));
+    this.members = [];
+    for (let k = 0; k < m; k++) {
+      const f = m === 1 ? 0 : (2 * k) / (m - 1) - 1;
+      this.members.push(
+        new ARTimeDetector({
+          ...artimeSpec.defaults,
+          probation: Math.round(p.probation! * (1 + p.spread! * f)),
+          margin: p.margin!,
+          marginLow: p.marginLow!,
+          categories: p.categories!,
+          evict: p.evict!,
+          budget: p.budget!,
+        }),
+      );
+    }
+    this.held = new Float64Array(m);
+    this.left = new Int32Array(m);
+    this.sorted = new Float64Array(m);
+    this.hold = Math.max(1, Math.floor(p.hold!));
+    this.vote = Math.floor(p.vote!);
+  }
+
+  update(tMs: number, x: number): number {
+    if (!Number.isFinite(x)) return 0;
+    const m = this.members.length;
+    let sum = 0;
+    for (let k = 0; k < m; k++) {
+      const s = this.members[k]!.update(tMs, x);
+      // the peak of the last `hold` samples (a new peak restarts the hold)
+      if (s > 0 && s >= this.held[k]!) {
+        this.held[k] = s;
+        this.left[k] = this.hold;
+      } else if (this.left[k]! > 0 && --this.left[k]! === 0) {
+        this.held[k] = 0;
+      }
+      sum += this.held[k]!;
+    }
+    if (this.vote <= 0) return unitScore(sum / m);
+    // vote-th largest of the held scores (insertion into a small preallocated array)
+    const v = this.sorted;
+    for (let k = 0; k < m; k++) {
+      const s = this.held[k]!;
+      let j = k - 1;
+      while (j >= 0 && v[j]! < s) {
+        v[j + 1] = v[j]!;
+        j--;
+      }
+      v[j + 1] = s;
+    }
+    return unitScore(v[Math.min(this.vote, m) - 1]!);
+  }
+
+  reset(): void {
+    for (const d of this.members) d.reset();
+    this.held.fill(0);
+    this.left.fill(0);
+  }
+}
+
+export const artimeBagSpec: DetectorSpec = {
+  name: 'artime-bag',
+  summary: 'several ARTime instances with spread learning periods, scores held and voted (fixed memory, spread end-of-learning work)',
+  defaults: {
+    members: 3,
+    probation: 250,
+    spread: 0.2,
+    hold: 8,
+    vote: 0,
+    margin: 1,
+    marginLow: 0,
+    categories: 256,
+    evict: 1,
+    budget: 20000,
+  },
+  create: (p) => new ARTimeBagDetector(p),
+};
