@@ -1,6 +1,6 @@
 import type { Detector, DetectorParams, DetectorSpec } from './detector.js';
 import { artimeSpec } from './detectors/artime.js';
-import { artimeEnsembleSpec } from './detectors/artime-ensemble.js';
+import { artimeBagEnsembleSpec, artimeEnsembleSpec } from './detectors/artime-ensemble.js';
 import { artimeBagSpec } from './detectors/artime-bag.js';
 import { cadEnsembleSpec } from './detectors/cad-ensemble.js';
 import { cadOseSpec } from './detectors/cad-ose/cad-ose.js';
@@ -9,13 +9,14 @@ import { gaussianTailSpec } from './detectors/gaussian-tail.js';
 import { iforestSpec } from './detectors/iforest-stream.js';
 import { knnConformalSpec } from './detectors/knn-conformal.js';
 import { seedSpec } from './detectors/seed.js';
+import { spectralResidualSpec } from './detectors/spectral-residual.js';
 
 /**
  * Every detector by name. `createDetector` merges the caller's parameters over the detector's
  * defaults and refuses an unknown name or parameter with the list of valid ones, as the
  * backend factory does.
  */
-const SPECS: readonly DetectorSpec[] = [ensembleSpec, gaussianTailSpec, knnConformalSpec, iforestSpec, seedSpec, artimeSpec, artimeEnsembleSpec, cadOseSpec, cadEnsembleSpec, artimeBagSpec];
+const SPECS: readonly DetectorSpec[] = [ensembleSpec, gaussianTailSpec, knnConformalSpec, iforestSpec, seedSpec, artimeSpec, artimeEnsembleSpec, cadOseSpec, cadEnsembleSpec, artimeBagSpec, spectralResidualSpec, artimeBagEnsembleSpec];
 
 export const DEFAULT_DETECTOR = 'ensemble';
 

@@ -35,6 +35,10 @@ export class ARTimeBagDetector implements Detector {
         new ARTimeDetector({
           ...artimeSpec.defaults,
           probation: Math.round(p.probation! * (1 + p.spread! * f)),
+          rows: p.rows ?? 0,
+          inputMin: p.inputMin ?? 0,
+          inputMax: p.inputMax ?? 0,
+          expand: p.expand ?? 0,
           margin: p.margin!,
           marginLow: p.marginLow!,
           categories: p.categories!,
@@ -50,18 +54,23 @@ export class ARTimeBagDetector implements Detector {
     this.vote = Math.floor(p.vote!);
   }
 
+  /** True once every member's learning period is over. */
+  get ready(): boolean {
+    for (const d of this.members) if (!d.ready) return false;
+    return true;
+  }
+
   update(tMs: number, x: number): number {
     if (!Number.isFinite(x)) return 0;
     const m = this.members.length;
     let sum = 0;
     for (let k = 0; k < m; k++) {
       const s = this.members[k]!.update(tMs, x);
-      // the peak of the last `hold` samples (a new peak restarts the hold)
+      // the peak of the last `hold` samples (this one included; a new peak restarts the hold)
+      if (this.left[k]! > 0 && --this.left[k]! === 0) this.held[k] = 0;
       if (s > 0 && s >= this.held[k]!) {
         this.held[k] = s;
         this.left[k] = this.hold;
-      } else if (this.left[k]! > 0 && --this.left[k]! === 0) {
-        this.held[k] = 0;
       }
       sum += this.held[k]!;
     }

@@ -1,6 +1,7 @@
 import { type Detector, type DetectorParams, type DetectorSpec, unitScore } from '../detector.js';
 import { AlertHoldoff } from '../alert-holdoff.js';
-import { ARTimeDetector, artimeSpec } from './artime.js';
+import { ARTimeBagDetector } from './artime-bag.js';
+import { artimeSpec } from './artime.js';
 import { EnsembleDetector, ENSEMBLE_ALERT_SHAPING, ensembleSpec } from './ensemble.js';
 
 /**
@@ -25,19 +26,24 @@ import { EnsembleDetector, ENSEMBLE_ALERT_SHAPING, ensembleSpec } from './ensemb
  * about 50 false positives, mostly in the realTweets files.
  */
 export class ARTimeEnsembleDetector implements Detector {
-  readonly name = 'artime-ensemble';
+  readonly name: string;
   private readonly ensemble: EnsembleDetector;
-  private readonly artime: ARTimeDetector;
+  private readonly artime: ARTimeBagDetector;
   private readonly holdoff: AlertHoldoff;
   private readonly mode: number;
   private readonly weight: number;
   private readonly after: number;
   private readonly gate: number;
 
-  constructor(p: DetectorParams) {
+  constructor(p: DetectorParams, name = 'artime-ensemble') {
+    this.name = name;
     this.ensemble = new EnsembleDetector({ ...ensembleSpec.defaults, alertLevel: 2 });
-    this.artime = new ARTimeDetector({
-      ...artimeSpec.defaults,
+    // one ARTime (members 1, hold 1, vote 1: exactly artime.ts) or a voting bag of them (artime-bag.ts)
+    this.artime = new ARTimeBagDetector({
+      members: p.members!,
+      spread: p.spread!,
+      hold: p.hold!,
+      vote: p.vote!,
       probation: p.probation!,
       rows: p.rows!,
       inputMin: p.inputMin!,
@@ -45,6 +51,9 @@ export class ARTimeEnsembleDetector implements Detector {
       margin: p.margin!,
       marginLow: p.marginLow!,
       expand: p.expand!,
+      categories: p.categories!,
+      evict: p.evict!,
+      budget: p.budget!,
     });
     this.holdoff = new AlertHoldoff(p.alertLevel!, p.holdoff!, p.damp!, p.fatigue!, p.fatigueTau!);
     this.mode = p.mode!;
@@ -95,7 +104,38 @@ export const artimeEnsembleSpec: DetectorSpec = {
     margin: 1,
     marginLow: 0,
     expand: 0,
+    members: 1,
+    spread: 0,
+    hold: 1,
+    vote: 1,
+    categories: artimeSpec.defaults.categories!,
+    evict: 0,
+    budget: 0,
     ...ENSEMBLE_ALERT_SHAPING,
   },
   create: (p) => new ARTimeEnsembleDetector(p),
+};
+
+/**
+ * `artime-bag-ensemble`: artime-ensemble made fit to run on a cabinet, the candidate default.
+ * Three ARTime instances (learning periods 200, 250, 300 rows) vote (the second largest of
+ * their scores held 8 samples: two of three must see it), each capped at 256 categories with
+ * least-recently-used eviction (fixed memory, a bounded search) and spreading its
+ * end-of-learning work over samples (no one-off batch of milliseconds). The vote is there
+ * because one ARTime's detections depend chaotically on where its learning period ends.
+ */
+export const artimeBagEnsembleSpec: DetectorSpec = {
+  name: 'artime-bag-ensemble',
+  summary: 'the default ensemble and three voting ARTimes (fixed memory, spread learning work), max under one alert holdoff',
+  defaults: {
+    ...artimeEnsembleSpec.defaults,
+    members: 3,
+    spread: 0.2,
+    hold: 8,
+    vote: 2,
+    categories: 256,
+    evict: 1,
+    budget: 20000,
+  },
+  create: (p) => new ARTimeEnsembleDetector(p, 'artime-bag-ensemble'),
 };

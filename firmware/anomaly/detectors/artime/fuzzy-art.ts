@@ -51,6 +51,8 @@ export class FuzzyArt {
   /** Presentation number at which each category was last created or resonated (for eviction). */
   private readonly used: Float64Array;
   private presented = 0;
+  /** The best category of the last presentation, scanned first. */
+  private lastBest = 0;
 
   constructor(
     private readonly dim: number,
@@ -105,21 +107,39 @@ export class FuzzyArt {
     const bar = learn ? this.rhoUb : Infinity;
     let cSum = 0;
     for (let k = d; k < width; k++) cSum += xc[k]!;
-    for (let j = 0, off = 0; j < this.count; j++, off += width) {
+    // The last best category first (a stream's consecutive windows mostly fit the same one):
+    // a high best match early lets the bounds skip more of the rest. Ties still go to the
+    // lowest index, so the result is the same as scanning in index order.
+    const first = this.lastBest < this.count ? this.lastBest : 0;
+    {
+      const off = first * width;
       const e = this.energyOf(off);
-      if (e * e <= bestM && e * e < bar) {
+      const m = this.match(off, first, e, 0, cSum);
+      ms[first] = m;
+      if (m > 0) {
+        bestM = m;
+        best = first;
+        bestE = e;
+      }
+    }
+    for (let j = 0, off = 0; j < this.count; j++, off += width) {
+      if (j === first) continue;
+      const e = this.energyOf(off);
+      const e2 = e * e;
+      if ((e2 < bestM || (e2 === bestM && j > best)) && e2 < bar) {
         ms[j] = 0;
         continue;
       }
       // a match below both the best so far and ρ_ub changes nothing: let the bound skip it
       const m = this.match(off, j, e, bestM < bar ? bestM : bar, cSum);
       ms[j] = m;
-      if (m > bestM) {
+      if (m > bestM || (m === bestM && m > 0 && j < best)) {
         bestM = m;
         best = j;
         bestE = e;
       }
     }
+    if (best >= 0) this.lastBest = best;
     this.lastMatch = bestM;
     this.lastEnergy = bestE;
     if (!learn) return -1;
@@ -149,6 +169,7 @@ export class FuzzyArt {
   clear(): void {
     this.count = 0;
     this.presented = 0;
+    this.lastBest = 0;
     this.lastMatch = 0;
     this.lastEnergy = 0;
   }
