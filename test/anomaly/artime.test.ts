@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { ARTimeDetector, artimeSpec } from '../../firmware/anomaly/detectors/artime.js';
 import { FuzzyArt } from '../../firmware/anomaly/detectors/artime/fuzzy-art.js';
+import { initialVigilance, VigilanceEstimate } from '../../firmware/anomaly/detectors/artime/initial-vigilance.js';
 import { WindowFeatures } from '../../firmware/anomaly/detectors/artime/window-features.js';
 import { SeededRandom } from '../../firmware/anomaly/iforest/random.js';
 import { loadCorpus } from '../../firmware/anomaly/nab/corpus.js';
@@ -27,7 +28,7 @@ function series(inject: (x: Float64Array) => void = () => {}): { t: Float64Array
 
 const maxOf = (s: Float64Array, from: number, to: number) => s.subarray(from, to).reduce((m, v) => Math.max(m, v), 0);
 
-for (const name of ['artime', 'artime-ensemble']) {
+for (const name of ['artime', 'artime-ensemble', 'artime-bag', 'artime-bag-ensemble']) {
   describe(name, () => {
     // ARTime scores once per block (every `step` samples), so the injected event is looked for
     // from its row to a few blocks later; the baseline is every score after the learning period.
@@ -56,7 +57,8 @@ for (const name of ['artime', 'artime-ensemble']) {
     it('does not look ahead: the scores of a prefix do not change when more data follows', () => {
       const { t, x } = series((v) => (v[AT] = v[AT]! + 40));
       const full = scoreSeries(createDetector(name), t, x);
-      for (const cut of [300, 749, 750, AT - 1, AT + 3]) {
+      // 250–420: the bag's members end their learning periods there and spread the work after it
+      for (const cut of [251, 300, 420, 749, 750, AT - 1, AT + 3]) {
         const prefix = scoreSeries(createDetector(name), t.subarray(0, cut), x.subarray(0, cut));
         assert.deepEqual([...prefix], [...full.subarray(0, cut)], `prefix of ${cut}`);
       }
@@ -79,8 +81,8 @@ for (const name of ['artime', 'artime-ensemble']) {
       const d = createDetector(name);
       const got: number[] = [];
       for (let i = 0; i < N; i++) {
-        // inside the learning period, at its end, and just before the spike
-        if (i === 100 || i === 749 || i === AT - 1) {
+        // inside the learning period, at its end, while its work is spread, and just before the spike
+        if (i === 100 || i === 249 || i === 260 || i === 749 || i === AT - 1) {
           assert.equal(d.update(t[i]!, Number.NaN), 0);
           assert.equal(d.update(t[i]!, Number.NEGATIVE_INFINITY), 0);
         }
@@ -129,6 +131,88 @@ describe('ARTime parts', () => {
     assert.equal(art.categories, 2);
     assert.equal(art.present([0.9], true), -1);
     assert.equal(art.categories, 2);
+  });
+});
+
+describe('ARTime in bounded time and memory', () => {
+  const base = { ...artimeSpec.defaults, probation: 250, marginLow: 0 };
+
+  it('spreading the end-of-learning work gives the same scores, later, and never more than the budget plus two presentations per sample', () => {
+    const { t, x } = series((v) => {
+      v[AT] = v[AT]! + 40;
+      v[AT + 400] = v[AT + 400]! - 40;
+    });
+    const batch = scoreSeries(createDetector('artime', base), t, x);
+    const spread = createDetector('artime', { ...base, budget: 4000 }) as ARTimeDetector;
+    const got = new Float64Array(N);
+    let catchUp = 0;
+    for (let i = 0; i < N; i++) {
+      got[i] = spread.update(t[i]!, x[i]!);
+      if (spread.catchingUp) catchUp++;
+    }
+    assert.ok(catchUp > 10, `the work took ${catchUp} samples: it was spread`);
+    // same non-zero scores in the same order; each one no earlier than in the batch run
+    const nz = (s: Float64Array) => [...s.entries()].filter(([, v]) => v > 0);
+    const a = nz(batch);
+    const b = nz(got);
+    assert.ok(a.length >= 2, 'the batch run scored the injected events');
+    assert.deepEqual(b.map(([, v]) => v), a.map(([, v]) => v));
+    for (const [k, [i]] of b.entries()) assert.ok(i >= a[k]![0], `score ${k} at ${i}, batch at ${a[k]![0]}`);
+    // caught up long before the events: they score at the same samples
+    assert.equal(b.at(-1)![0], a.at(-1)![0]);
+  });
+
+  it('the vigilance estimate is the same number whatever the budget', () => {
+    const rng = new SeededRandom(3);
+    const n = 60;
+    const dim = 16;
+    const rows = new Float64Array(n * dim).map(() => (rng.next() < 0.2 ? 0 : rng.next()));
+    rows.fill(0, 5 * dim, 6 * dim); // a zero vector takes the other branch of the similarity
+    const once = initialVigilance(rows, 0, n, dim, new FuzzyArt(dim, n + 1), 0.8, n >> 1, new Float64Array(n), new Int32Array(n));
+    const e = new VigilanceEstimate(dim, new FuzzyArt(dim, n + 1), 0.8, new Float64Array(n), new Int32Array(n));
+    e.start(rows, 0, n, n >> 1);
+    let calls = 0;
+    while (!e.done) {
+      const spent = e.advance(100);
+      // a unit may overshoot the budget by at most one presentation of n + 1 categories
+      assert.ok(spent <= 100 + (n + 2) * 2 * dim, `spent ${spent}`);
+      calls++;
+    }
+    assert.ok(calls > 50, `${calls} calls`);
+    assert.equal(e.result, once);
+    assert.ok(once > 0 && once <= 1);
+  });
+
+  it('with eviction a full network keeps its capacity and learns the new input in place of the least recently used', () => {
+    const art = new FuzzyArt(1, 3, true);
+    art.rhoLb = art.rhoUb = 0.99;
+    art.present([0], true); // the uncommitted node, never evicted
+    art.present([0.1], true); // category 1
+    art.present([0.5], true); // category 2
+    assert.equal(art.present([0.1], true), 1); // 1 resonates: 2 is now the least recently used
+    assert.equal(art.present([0.9], true), -1); // a novelty, stored over category 2
+    assert.equal(art.categories, 3);
+    assert.equal(art.present([0.9], true), 2);
+    assert.equal(art.present([0.1], true), 1);
+    assert.equal(art.present([0.5], true), -1); // 0.5 was forgotten
+  });
+
+  it('a bounded ARTime stays at its capacity on a long stream and still scores a late spike', () => {
+    const n = 40_000;
+    const rng = new SeededRandom(5);
+    const d = createDetector('artime', { ...base, categories: 64, evict: 1, budget: 4000 }) as ARTimeDetector;
+    let late = 0;
+    let before = 0;
+    for (let i = 0; i < n; i++) {
+      // a slowly drifting noisy wave: new shapes all the time, so the network fills up
+      const x = 50 + 10 * Math.sin(i / 37) + 5 * Math.sin(i / 1013) + rng.normal() + (i === n - 500 ? 60 : 0);
+      const s = d.update(i, x);
+      if (i >= n - 500 && i < n - 480) late = Math.max(late, s);
+      else if (i > n - 5000 && i < n - 500) before = Math.max(before, s);
+    }
+    const art = (d as unknown as { resonance: { art: FuzzyArt } }).resonance.art;
+    assert.equal(art.categories, 64);
+    assert.ok(late > before, `late spike ${late} vs ordinary ${before}`);
   });
 });
 
