@@ -3,15 +3,18 @@ import { ARTimeDetector, artimeSpec } from './artime.js';
 
 /**
  * `artime-bag`: several ARTime instances (artime.ts) on the same stream, each with its own
- * learning period, voting.
+ * learning period and range margin, voting.
  *
  * Why: one ARTime's output depends chaotically on where its learning period ends (the range
- * it learns, the phase of its blocks, the vigilance it starts from): on NAB, learning periods
- * of 225, 250 and 300 rows detect 101, 105 and 101 windows, different ones each time. Members
- * whose learning periods are spread around `probation` (±`spread` of it, evenly, `members` of
- * them) see the same real events and different artefacts. Each member's score is held for
- * `hold` samples (members score at different block ends), and the bag's score is the mean of
- * the held scores (`vote` 0), or their `vote`-th largest (1: the max, 2: the second, …).
+ * it learns, the phase of its blocks, the vigilance it starts from) and on its range margin:
+ * on NAB (with the ensemble), learning periods of 225, 250 and 300 rows detect 101, 105 and
+ * 101 windows, different ones each time. Members whose learning periods are spread around
+ * `probation` (±`spread` of it, evenly, `members` of them) and whose margins are spread the
+ * other way (`margin` × (1 ∓ `marginSpread`)) see the same real events and different
+ * artefacts. Each member's score is held for `hold` samples (members score at different block
+ * ends), and the bag's score is their `vote`-th largest held score (1: the max, 2: the
+ * second, …; 0: the mean). Member k starts `k` × `stagger` samples late, so that members with
+ * equal block sizes end their blocks (and search their categories) in different samples.
  *
  * Memory and time: `members` × ARTime, each capped at `categories` categories with
  * least-recently-used eviction, and each spreading its end-of-learning work at `budget`
@@ -25,6 +28,9 @@ export class ARTimeBagDetector implements Detector {
   private readonly sorted: Float64Array;
   private readonly hold: number;
   private readonly vote: number;
+  /** Member k starts at the stream's sample `k` × `stagger` (its block ends then fall between the others'). */
+  private readonly stagger: number;
+  private seen = 0;
 
   constructor(p: DetectorParams) {
     const m = Math.max(1, Math.floor(p.members!));
@@ -39,7 +45,8 @@ export class ARTimeBagDetector implements Detector {
           inputMin: p.inputMin ?? 0,
           inputMax: p.inputMax ?? 0,
           expand: p.expand ?? 0,
-          margin: p.margin!,
+          // `marginSpread` varies the range margin above the other way round: members differ in both
+          margin: p.margin! * (1 - (p.marginSpread ?? 0) * f),
           marginLow: p.marginLow!,
           categories: p.categories!,
           evict: p.evict!,
@@ -52,6 +59,7 @@ export class ARTimeBagDetector implements Detector {
     this.sorted = new Float64Array(m);
     this.hold = Math.max(1, Math.floor(p.hold!));
     this.vote = Math.floor(p.vote!);
+    this.stagger = Math.max(0, Math.floor(p.stagger ?? 0));
   }
 
   /** True once every member's learning period is over. */
@@ -64,8 +72,9 @@ export class ARTimeBagDetector implements Detector {
     if (!Number.isFinite(x)) return 0;
     const m = this.members.length;
     let sum = 0;
+    const seen = this.seen++;
     for (let k = 0; k < m; k++) {
-      const s = this.members[k]!.update(tMs, x);
+      const s = seen >= k * this.stagger ? this.members[k]!.update(tMs, x) : 0;
       // the peak of the last `hold` samples (this one included; a new peak restarts the hold)
       if (this.left[k]! > 0 && --this.left[k]! === 0) this.held[k] = 0;
       if (s > 0 && s >= this.held[k]!) {
@@ -93,6 +102,7 @@ export class ARTimeBagDetector implements Detector {
     for (const d of this.members) d.reset();
     this.held.fill(0);
     this.left.fill(0);
+    this.seen = 0;
   }
 }
 
@@ -101,13 +111,15 @@ export const artimeBagSpec: DetectorSpec = {
   summary: 'several ARTime instances with spread learning periods, scores held and voted (fixed memory, spread end-of-learning work)',
   defaults: {
     members: 3,
-    probation: 250,
-    spread: 0.2,
+    probation: 260,
+    spread: 0.19,
     hold: 8,
-    vote: 0,
+    vote: 2,
+    stagger: 1,
+    marginSpread: 0.5,
     margin: 1,
     marginLow: 0,
-    categories: 256,
+    categories: 128,
     evict: 1,
     budget: 20000,
   },
