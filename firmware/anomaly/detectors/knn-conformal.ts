@@ -1,6 +1,8 @@
 import { type Detector, type DetectorParams, type DetectorSpec, unitScore } from '../detector.js';
 import { AlertHoldoff } from '../alert-holdoff.js';
 import { RollingWindow } from '../rolling-window.js';
+import { SquaredDistances } from '../knn-kernel/squared-distances.js';
+import { SortedWindow } from '../sorted-window.js';
 
 /**
  * Conformal k-nearest-neighbour detector (after KNN-CAD, Ishimtsev et al. 2017). The newest
@@ -21,30 +23,29 @@ export class KnnConformalDetector implements Detector {
   private readonly lags: Float64Array;
   private readonly point: Float64Array;
   /**
-   * Ring of training points, row-major, in single precision: z-scored values need no more, and
-   * half the bytes (30 KiB a stream with the defaults) is half the memory the distance scan
-   * streams through per sample (same NAB scores as double precision).
+   * Ring of training points in single precision (z-scored values need no more; 31 KiB a stream
+   * with the defaults) and the distance kernel over them: WebAssembly SIMD where available.
    */
-  private readonly points: Float32Array;
-  private readonly calibScores: Float64Array;
+  private readonly points: SquaredDistances;
+  /** The last `calib` non-conformities, sorted as well, so a rank costs log calib. */
+  private readonly calibScores: SortedWindow;
   private readonly nearest: Float64Array;
   private readonly scale: RollingWindow;
   private readonly holdoff: AlertHoldoff;
   private n = 0;
   private pointHead = 0;
   private pointCount = 0;
-  private calibHead = 0;
-  private calibCount = 0;
 
-  constructor(p: DetectorParams) {
+  /** `simd: false` runs the plain JavaScript distance loop (tests compare the two). */
+  constructor(p: DetectorParams, options: { simd?: boolean } = {}) {
     this.dim = p.dim!;
     this.k = p.k!;
     this.train = p.train!;
     this.calib = p.calib!;
     this.lags = new Float64Array(this.dim);
     this.point = new Float64Array(this.dim);
-    this.points = new Float32Array(this.train * this.dim);
-    this.calibScores = new Float64Array(this.calib);
+    this.points = new SquaredDistances(this.train, this.dim, options);
+    this.calibScores = new SortedWindow(this.calib);
     this.nearest = new Float64Array(this.k);
     this.scale = new RollingWindow(p.scaleWindow!);
     this.holdoff = new AlertHoldoff(p.alertLevel!, p.holdoff!, p.damp!);
@@ -67,69 +68,50 @@ export class KnnConformalDetector implements Detector {
     if (this.pointCount >= this.k) {
       const ncm = this.nonConformity();
       this.lastNonConformity = ncm;
-      if (this.calibCount >= this.calib / 4) {
-        let below = 0;
-        let max = 0;
-        for (let i = 0; i < this.calibCount; i++) {
-          const c = this.calibScores[i]!;
-          if (c < ncm) below++;
-          if (c > max) max = c;
-        }
+      const calib = this.calibScores;
+      if (calib.count >= this.calib / 4) {
+        const below = calib.countBelow(ncm);
         // Beyond every calibration score the rank saturates; how far beyond still orders them.
-        const beyond = below === this.calibCount && ncm > 0 ? 1 - max / ncm : 0;
-        score = (below + beyond) / (this.calibCount + 1);
+        const beyond = below === calib.count && ncm > 0 ? 1 - calib.max() / ncm : 0;
+        score = (below + beyond) / (calib.count + 1);
       }
-      this.calibScores[this.calibHead] = ncm;
-      this.calibHead = (this.calibHead + 1) % this.calib;
-      if (this.calibCount < this.calib) this.calibCount++;
+      calib.push(ncm);
     }
-    this.points.set(this.point, this.pointHead * this.dim);
+    this.points.storeQuery(this.pointHead);
     this.pointHead = (this.pointHead + 1) % this.train;
     if (this.pointCount < this.train) this.pointCount++;
     return this.holdoff.apply(unitScore(score));
   }
 
   /**
-   * Sum of the k smallest squared distances from this.point to the stored points. The hot loop
-   * of the whole detector bank (a quarter of the control thread's CPU at 100 Hz before this
-   * shape): the k kept distances form a max-heap (an insertion costs log k, not a k-long scan
-   * for the new worst), and a candidate is abandoned as soon as its partial sum reaches the
-   * worst kept distance, checked every 4 dimensions so the check does not dominate. The result
-   * is the same sum as a full sort would give: only the order of the kept distances differs.
+   * Sum of the k smallest squared distances from this.point to the stored points: all distances
+   * from the kernel (one SIMD pass, no early exit: it would cost more than it saves), then the
+   * k smallest through a max-heap (an insertion costs log k, and most distances fail the first
+   * comparison with the worst kept one). The sum is of the same k distances in any slot order.
    */
   private nonConformity(): number {
-    const { k, dim, points, point, nearest } = this;
-    const dim4 = dim - (dim % 4);
-    let filled = 0;
-    // Newest first: a stream's nearest shapes are mostly its recent ones, so the kept worst
-    // distance drops early and most older candidates are abandoned after a few dimensions.
+    const { k, nearest, points } = this;
     const count = this.pointCount;
+    points.setQuery(this.point);
+    points.run(count);
+    const f = points.floats;
+    const at = points.outAt;
+    // Newest first: a stream's nearest shapes are mostly its recent ones, so the kept worst
+    // distance drops early and most older slots fail the first comparison (oldest first, the
+    // heap is rebuilt over and over on a drifting signal: 2× the cost of the distances).
+    let filled = 0;
+    let worst = Infinity;
     let slot = this.pointHead;
     for (let n = 0; n < count; n++) {
       slot = slot === 0 ? this.train - 1 : slot - 1;
-      const base = slot * dim;
-      const limit = filled < k ? Infinity : nearest[0]!;
-      let dist = 0;
-      let d = 0;
-      while (d < dim4) {
-        const a = points[base + d]! - point[d]!;
-        const b = points[base + d + 1]! - point[d + 1]!;
-        const c = points[base + d + 2]! - point[d + 2]!;
-        const e = points[base + d + 3]! - point[d + 3]!;
-        dist += a * a;
-        dist += b * b;
-        dist += c * c;
-        dist += e * e;
-        d += 4;
-        if (dist >= limit) break;
+      const dist = f[at + slot]!;
+      if (filled < k) {
+        heapPush(nearest, filled++, dist);
+        if (filled === k) worst = nearest[0]!;
+      } else if (dist < worst) {
+        heapReplaceTop(nearest, k, dist);
+        worst = nearest[0]!;
       }
-      if (dist >= limit) continue;
-      for (; d < dim; d++) {
-        const a = points[base + d]! - point[d]!;
-        dist += a * a;
-      }
-      if (filled < k) heapPush(nearest, filled++, dist);
-      else if (dist < limit) heapReplaceTop(nearest, k, dist);
     }
     let sum = 0;
     for (let i = 0; i < filled; i++) sum += nearest[i]!;
@@ -138,12 +120,12 @@ export class KnnConformalDetector implements Detector {
 
   reset(): void {
     this.lags.fill(0);
-    this.points.fill(0);
-    this.calibScores.fill(0);
+    this.points.clear();
+    this.calibScores.clear();
     this.scale.clear();
     this.holdoff.reset();
     this.lastNonConformity = 0;
-    this.n = this.pointHead = this.pointCount = this.calibHead = this.calibCount = 0;
+    this.n = this.pointHead = this.pointCount = 0;
   }
 }
 
