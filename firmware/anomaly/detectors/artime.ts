@@ -60,6 +60,8 @@ import { WindowFeatures } from './artime/window-features.js';
  */
 export class ARTimeDetector implements Detector {
   readonly name = 'artime';
+  /** Values touched (the budget's unit) by the last update's end-of-learning and block work. */
+  lastWork = 0;
   /** Blocks in the learning period. */
   readonly trend: number;
   readonly step: number;
@@ -148,6 +150,7 @@ export class ARTimeDetector implements Detector {
         this.pendingCount++;
       }
     }
+    this.lastWork = 0;
     return this.stage === Stage.Learning ? 0 : unitScore(this.work(this.budget));
   }
 
@@ -206,6 +209,7 @@ export class ARTimeDetector implements Detector {
         live++;
       }
     }
+    this.lastWork = spent;
     return score;
   }
 
@@ -226,6 +230,7 @@ export class ARTimeDetector implements Detector {
     this.estimate.start(this.rows, 0, 0, 0);
     this.blocks = 0;
     this.presented = 0;
+    this.lastWork = 0;
     this.pendingHead = 0;
     this.pendingCount = 0;
     this.stage = Stage.Learning;
