@@ -42,21 +42,29 @@ export class SystemClock implements Clock {
     return h;
   }
 
+  /**
+   * Fires on the multiples of `ms` on this clock's timeline (the first one after now), armed in
+   * whole milliseconds. Aligned, periodic work of equal or harmonic periods (the control loop's
+   * 10 ms tick, 100 Hz sensor polls, which the sampling scheduler aligns the same way) falls
+   * due in the same millisecond, and Node runs it in one wake-up of the thread instead of one
+   * per timer. (Node's timer lists are keyed by the delay, too: a fractional delay made a new
+   * list, and a new key in its table, on every period.)
+   */
   setInterval(fn: () => void, ms: number): TimerHandle {
     if (!(ms > 0)) throw new RangeError(`interval must be > 0 ms, got ${ms}`);
     const h: SystemTimer = { id: this.nextId++, t: undefined };
-    let due = performance.now() + ms;
+    let due = alignedAfter(performance.now(), ms);
     const fire = (): void => {
       due += ms;
-      // If we fell behind by more than a period (a long GC, a suspended VM), skip ahead
-      // rather than firing a burst of catch-up calls.
+      // If we fell behind by more than a period (a long GC, a suspended VM), skip ahead to the
+      // next multiple rather than firing a burst of catch-up calls.
       const now = performance.now();
-      if (due < now) due = now + ms - ((now - due) % ms);
+      if (due < now) due = alignedAfter(now, ms);
       // Re-armed before fn runs, so fn may clear its own interval.
-      h.t = setTimeout(fire, Math.max(0, due - now));
+      h.t = setTimeout(fire, Math.ceil(due - now));
       fn();
     };
-    h.t = setTimeout(fire, ms);
+    h.t = setTimeout(fire, Math.ceil(due - performance.now()));
     return h;
   }
 
@@ -66,6 +74,11 @@ export class SystemClock implements Clock {
     clearTimeout(h.t);
     h.t = undefined;
   }
+}
+
+/** The first multiple of `period` strictly after `t` (same units). */
+export function alignedAfter(t: number, period: number): number {
+  return (Math.floor(t / period) + 1) * period;
 }
 
 interface VirtualTimer {

@@ -90,20 +90,26 @@ export class SamplingScheduler {
     return this.added.get(name);
   }
 
-  /** Starts polling: every sensor's first poll is now (t0), then every period. Sensors on one bus share its queue. */
+  /**
+   * Starts polling. Each sensor's polls fall on the multiples of its period on the clock (the
+   * first at the first multiple not before now, so within one period): a 100 Hz sensor is
+   * polled at …0 ms, the same millisecond as the control loop's 10 ms tick (SystemClock aligns
+   * intervals the same way), and the thread wakes once for both. Sensors on one bus share its queue.
+   */
   start(): void {
     if (this.running) return;
     this.running = true;
-    const t0 = this.clock.now();
+    const now = this.clock.now();
     for (const [busName, list] of this.pendingByBus) {
       const queue = new BusQueue<Entry>(busName, list.length, (e) => this.runPoll(e));
       this.queues.set(busName, queue);
       for (const sensor of list) {
+        const t0 = Math.round(Math.ceil(now / sensor.periodMs) * sensor.periodMs);
         this.entries.push({ sensor, queue, t0, k: 0, due: t0, pending: false, polls: 0 });
       }
     }
     this.pendingByBus.clear();
-    this.arm(t0);
+    this.arm(now);
   }
 
   /**

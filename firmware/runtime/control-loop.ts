@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from '../../drivers/hal/clock.js';
+import { alignedAfter, type Clock, type TimerHandle } from '../../drivers/hal/clock.js';
 import { absoluteNowMs, Heartbeat } from './heartbeat.js';
 import { LagHistogram } from './lag-histogram.js';
 
@@ -46,7 +46,8 @@ export class ControlLoop {
   start(): void {
     if (this.timer) return;
     this.heartbeat.setRunning(true, this.options.periodMs);
-    this.due = this.hrNow() + this.options.periodMs;
+    // SystemClock runs an interval on the multiples of its period: so is the tick due.
+    this.due = alignedAfter(this.hrNow(), this.options.periodMs);
     this.timer = this.clock.setInterval(() => this.tick(), this.options.periodMs);
   }
 
@@ -61,7 +62,7 @@ export class ControlLoop {
     const late = hr - this.due;
     this.lag.observe(late > 0 ? late : 0);
     // Re-anchor like SystemClock does, so one long stall is one big lag, not a burst.
-    this.due = late > this.options.periodMs ? hr + this.options.periodMs : this.due + this.options.periodMs;
+    this.due = late > this.options.periodMs ? alignedAfter(hr, this.options.periodMs) : this.due + this.options.periodMs;
     const now = this.clock.now();
     this.ticks++;
     this.lastTickMs = now;
