@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SystemClock, VirtualClock } from '../../drivers/hal/clock.js';
+import { alignedAfter, SystemClock, VirtualClock } from '../../drivers/hal/clock.js';
 
 /**
  * The production clock's timer bookkeeping (handles carry their Node timer). These tests
@@ -41,6 +41,13 @@ describe('SystemClock timers', () => {
     clock.clearTimer(v.setTimeout(() => {}, 1));
     await sleep(20);
     assert.equal(n, 0);
+  });
+
+  it('alignedAfter gives the first multiple strictly after t', () => {
+    assert.equal(alignedAfter(0, 10), 10);
+    assert.equal(alignedAfter(9.99, 10), 10);
+    assert.equal(alignedAfter(10, 10), 20);
+    assert.equal(alignedAfter(1234.5, 10), 1240);
   });
 
   it('handles are distinct per timer', () => {

@@ -52,6 +52,29 @@ async function stop(clock: VirtualClock, sched: SamplingScheduler): Promise<void
 }
 
 describe('SamplingScheduler', () => {
+  it('aligns polls to multiples of each period, so equal and harmonic rates (and the control tick) share wake-ups', async () => {
+    const clock = new VirtualClock(1234);
+    const bus = new SimI2cBus(1, clock);
+    bus.attach(0x40, new Ina219Model({ busV: 12, currentA: 1 }));
+    bus.attach(0x41, new Ina219Model({ busV: 24, currentA: 2 }));
+    const times = new Map<string, number[]>([['a', []], ['b', []]]);
+    const sched = new SamplingScheduler(clock, (name, ch, t) => {
+      if (ch === 0) times.get(name)!.push(t);
+    });
+    sched.add(new Sensor('a', new Ina219(bus), clock, { periodMs: 10 }));
+    sched.add(new Sensor('b', new Ina219(bus, { address: 0x41 }), clock, { periodMs: 50 }));
+    sched.start();
+    await runFor(clock, 200);
+    await stop(clock, sched);
+    const a = times.get('a')!;
+    const b = times.get('b')!;
+    assert.equal(a[0], 1240, 'the first 10 ms poll waits for the next multiple of 10, not now (1234)');
+    assert.equal(b[0], 1250);
+    for (const t of a) assert.equal(t % 10, 0, `poll at ${t}`);
+    for (const t of b) assert.equal(t % 50, 0, `poll at ${t}`);
+    assert.ok(b.every((t) => a.includes(t)), 'every 20 Hz poll falls on a 100 Hz poll');
+  });
+
   it('polls each sensor exactly on t0 + round(k·period) over a virtual hour: no drift, no overruns', async () => {
     const clock = new VirtualClock();
     const bus = new SimI2cBus(1, clock);
