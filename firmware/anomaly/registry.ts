@@ -8,7 +8,6 @@ import { ensembleSpec } from './detectors/ensemble.js';
 import { gaussianTailSpec } from './detectors/gaussian-tail.js';
 import { iforestSpec } from './detectors/iforest-stream.js';
 import { knnConformalSpec } from './detectors/knn-conformal.js';
-import { relativeEntropySpec } from './detectors/relative-entropy.js';
 import { seedSpec } from './detectors/seed.js';
 import { spectralResidualSpec } from './detectors/spectral-residual.js';
 
@@ -17,7 +16,7 @@ import { spectralResidualSpec } from './detectors/spectral-residual.js';
  * defaults and refuses an unknown name or parameter with the list of valid ones, as the
  * backend factory does.
  */
-const SPECS: readonly DetectorSpec[] = [ensembleSpec, gaussianTailSpec, knnConformalSpec, iforestSpec, seedSpec, artimeSpec, artimeEnsembleSpec, cadOseSpec, cadEnsembleSpec, artimeBagSpec, spectralResidualSpec, artimeBagEnsembleSpec, relativeEntropySpec];
+const SPECS: readonly DetectorSpec[] = [ensembleSpec, gaussianTailSpec, knnConformalSpec, iforestSpec, seedSpec, artimeSpec, artimeEnsembleSpec, cadOseSpec, cadEnsembleSpec, artimeBagSpec, spectralResidualSpec, artimeBagEnsembleSpec];
 
 export const DEFAULT_DETECTOR = 'ensemble';
 

@@ -19,6 +19,11 @@ import { ENSEMBLE_ALERT_SHAPING } from './ensemble.js';
  *   recently agreed-with.
  *
  * Scores are 0 or 1; then the ensemble's alert shaping (`alertLevel` 2 switches it off).
+ *
+ * Not registered: measured while it was (commit 9e968ef, `npm run nab -- --detector
+ * relative-entropy`) it scored 35.8 / 29.5 / 40.0 alone and lowered the ensemble as a channel
+ * (max with 0.46: 64.2; added with 0.05: 66.0, against 67.3), and it alerts on every unseen
+ * phase of a daily cycle during the first days, which the every-detector tests refuse.
  */
 export class RelativeEntropyDetector implements Detector {
   readonly name = 'relative-entropy';
