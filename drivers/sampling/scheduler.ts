@@ -121,6 +121,7 @@ export class SamplingScheduler {
     this.running = false;
     this.clock.clearTimer(this.timer);
     this.timer = undefined;
+    for (const e of this.entries) e.sensor.stop();
   }
 
   /** Resolves when no poll is queued or running on any bus. */

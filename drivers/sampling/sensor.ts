@@ -1,4 +1,4 @@
-import type { Clock } from '../hal/clock.js';
+import type { Clock, TimerHandle } from '../hal/clock.js';
 import { HalError } from '../hal/errors.js';
 import { formatAddress } from '../hal/i2c.js';
 import type { ChipDriver } from '../chips/chip.js';
@@ -37,6 +37,21 @@ export class Sensor {
   private reinitWait: number;
   private err: string | undefined;
   private abandoned = false;
+  /**
+   * The op timeout, as a deadline and one lazily re-armed timer rather than a timer armed and
+   * cleared per operation: at 100 Hz a timer per poll was a tenth of the sampling's CPU. The
+   * timer, when it fires, times out the op in flight if its deadline has passed, re-arms for
+   * the op in flight if not, and stays unarmed if nothing is in flight.
+   */
+  private opTimer: TimerHandle | undefined;
+  private opTimerDue = 0;
+  private opDeadline = 0;
+  private opMs = 0;
+  private opWhat: 'sample' | 'init' = 'sample';
+  private opPromise: Promise<void> | null = null;
+  private opReject: ((e: unknown) => void) | null = null;
+  private stopped = false;
+  private readonly onOpTimer = (): void => this.checkOpDeadline();
 
   constructor(
     readonly name: string,
@@ -157,30 +172,77 @@ export class Sensor {
     return new Promise((resolve) => this.clock.setTimeout(resolve, ms));
   }
 
+  /**
+   * No more polls will come (the scheduler stopped): the op timer is cleared once nothing is
+   * in flight, so it holds no process open. An op still in flight keeps its timeout.
+   */
+  stop(): void {
+    this.stopped = true;
+    if (!this.opReject) this.clearOpTimer();
+  }
+
   /** Rejects with a timeout HalError if `p` has not settled within the op timeout. */
   private guard(p: Promise<void>, what: 'sample' | 'init'): Promise<void> {
     // init waits too (BME280 reset 2 ms + NVM copy); a sample waits for its conversions.
     const ms = this.policy.opTimeoutMs + (what === 'sample' ? this.driver.sampleWaitMs : 20);
     return new Promise((resolve, reject) => {
-      const t = this.clock.setTimeout(() => {
-        this.abandoned = true;
-        p.then(
-          () => (this.abandoned = false),
-          () => (this.abandoned = false),
-        );
-        const d = this.driver;
-        reject(new HalError('timeout', `${d.bus.name} addr ${formatAddress(d.address)} ${d.chip} (${this.name}): ${what} did not finish within ${ms} ms`));
-      }, ms);
+      const now = this.clock.now();
+      this.opDeadline = now + ms;
+      this.opMs = ms;
+      this.opWhat = what;
+      this.opPromise = p;
+      this.opReject = reject;
+      if (this.opTimer === undefined || this.opDeadline < this.opTimerDue) this.armOpTimer(now);
       p.then(
         () => {
-          this.clock.clearTimer(t);
-          resolve();
+          if (this.settleOp(reject)) resolve();
         },
         (e: unknown) => {
-          this.clock.clearTimer(t);
-          reject(e);
+          if (this.settleOp(reject)) reject(e);
         },
       );
     });
+  }
+
+  /** The op of `reject` settled; false if its timeout already rejected it. */
+  private settleOp(reject: (e: unknown) => void): boolean {
+    if (this.opReject !== reject) return false;
+    this.opReject = null;
+    this.opPromise = null;
+    if (this.stopped) this.clearOpTimer();
+    return true;
+  }
+
+  private armOpTimer(now: number): void {
+    this.clearOpTimer();
+    this.opTimerDue = this.opDeadline;
+    this.opTimer = this.clock.setTimeout(this.onOpTimer, this.opDeadline - now);
+  }
+
+  private clearOpTimer(): void {
+    if (this.opTimer === undefined) return;
+    this.clock.clearTimer(this.opTimer);
+    this.opTimer = undefined;
+  }
+
+  private checkOpDeadline(): void {
+    this.opTimer = undefined;
+    const reject = this.opReject;
+    if (!reject) return; // nothing in flight: the next op arms the timer again
+    const now = this.clock.now();
+    if (now < this.opDeadline) {
+      this.armOpTimer(now);
+      return;
+    }
+    const p = this.opPromise!;
+    this.opReject = null;
+    this.opPromise = null;
+    this.abandoned = true;
+    p.then(
+      () => (this.abandoned = false),
+      () => (this.abandoned = false),
+    );
+    const d = this.driver;
+    reject(new HalError('timeout', `${d.bus.name} addr ${formatAddress(d.address)} ${d.chip} (${this.name}): ${this.opWhat} did not finish within ${this.opMs} ms`));
   }
 }
