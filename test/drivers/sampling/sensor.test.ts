@@ -151,4 +151,33 @@ describe('Sensor fault policy', () => {
     assert.equal(await poll(clock, sensor), false);
     assert.equal(calls, 1);
   });
+
+  it('an op hung after quick ones times out at its own deadline, though the timer was armed by an earlier op', async () => {
+    const clock = new VirtualClock();
+    const bus = new SimI2cBus(1, clock);
+    bus.attach(0x40, new Ina219Model({ busV: 12, currentA: 1 }));
+    let hang = false;
+    const flaky: I2cBus = {
+      name: 'flaky',
+      transaction: (a, ops) => (hang ? new Promise<void>(() => {}) : bus.transaction(a, ops)),
+      close: async () => {},
+    };
+    const sensor = new Sensor('lamp', new Ina219(flaky), clock, { periodMs: 10, policy: { opTimeoutMs: 50, retries: 0 } });
+    assert.equal(await poll(clock, sensor), true); // init + first sample arm the one op timer
+    for (let i = 0; i < 3; i++) {
+      clock.advance(10);
+      assert.equal(await poll(clock, sensor), true);
+    }
+    clock.advance(10);
+    hang = true;
+    const t0 = clock.now();
+    assert.equal(await poll(clock, sensor), false);
+    // The timer was armed for an earlier op's deadline (t0 + 10) when the hung sample began;
+    // it re-arms for the hung op, which times out exactly op timeout after it started (no
+    // conversion wait on an INA219), then the re-init hangs too and times out 70 ms later.
+    assert.equal(sensor.driver.sampleWaitMs, 0);
+    assert.equal(clock.now() - t0, 50 + 70);
+    assert.equal(sensor.counters.errors.timeout, 2);
+    assert.match(sensor.lastError!, /flaky addr 0x40 ina219 \(lamp\): init did not finish within 70 ms/);
+  });
 });
