@@ -3,6 +3,7 @@ import { AlertHoldoff } from '../alert-holdoff.js';
 import { RollingWindow } from '../rolling-window.js';
 import { SquaredDistances } from '../knn-kernel/squared-distances.js';
 import { SortedWindow } from '../sorted-window.js';
+import { kSmallestSum } from '../knn-kernel/k-smallest-sum.js';
 
 /**
  * Conformal k-nearest-neighbour detector (after KNN-CAD, Ishimtsev et al. 2017). The newest
@@ -30,6 +31,10 @@ export class KnnConformalDetector implements Detector {
   /** The last `calib` non-conformities, sorted as well, so a rank costs log calib. */
   private readonly calibScores: SortedWindow;
   private readonly nearest: Float64Array;
+  /** Distances under `kthBound`, gathered before selecting the k smallest. */
+  private readonly candidates: Float32Array;
+  /** The last k-th smallest distance, loosened by KTH_SLACK (Infinity: gather nothing, select from all). */
+  private kthBound = Infinity;
   private readonly scale: RollingWindow;
   private readonly holdoff: AlertHoldoff;
   private n = 0;
@@ -47,6 +52,7 @@ export class KnnConformalDetector implements Detector {
     this.points = new SquaredDistances(this.train, this.dim, options);
     this.calibScores = new SortedWindow(this.calib);
     this.nearest = new Float64Array(this.k);
+    this.candidates = new Float32Array(this.train);
     this.scale = new RollingWindow(p.scaleWindow!);
     this.holdoff = new AlertHoldoff(p.alertLevel!, p.holdoff!, p.damp!);
   }
@@ -85,36 +91,16 @@ export class KnnConformalDetector implements Detector {
 
   /**
    * Sum of the k smallest squared distances from this.point to the stored points: all distances
-   * from the kernel (one SIMD pass, no early exit: it would cost more than it saves), then the
-   * k smallest through a max-heap (an insertion costs log k, and most distances fail the first
-   * comparison with the worst kept one). The sum is of the same k distances in any slot order.
+   * from the kernel in one SIMD pass (no early exit: it would cost more than it saves), then the
+   * k smallest (k-smallest-sum.ts), gathered under a loosened copy of the last k-th distance.
    */
   private nonConformity(): number {
     const { k, nearest, points } = this;
     const count = this.pointCount;
     points.setQuery(this.point);
     points.run(count);
-    const f = points.floats;
-    const at = points.outAt;
-    // Newest first: a stream's nearest shapes are mostly its recent ones, so the kept worst
-    // distance drops early and most older slots fail the first comparison (oldest first, the
-    // heap is rebuilt over and over on a drifting signal: 2× the cost of the distances).
-    let filled = 0;
-    let worst = Infinity;
-    let slot = this.pointHead;
-    for (let n = 0; n < count; n++) {
-      slot = slot === 0 ? this.train - 1 : slot - 1;
-      const dist = f[at + slot]!;
-      if (filled < k) {
-        heapPush(nearest, filled++, dist);
-        if (filled === k) worst = nearest[0]!;
-      } else if (dist < worst) {
-        heapReplaceTop(nearest, k, dist);
-        worst = nearest[0]!;
-      }
-    }
-    let sum = 0;
-    for (let i = 0; i < filled; i++) sum += nearest[i]!;
+    const sum = kSmallestSum(points.floats, points.outAt, count, k, nearest, this.candidates, this.kthBound, this.pointHead, this.train);
+    this.kthBound = count >= k ? nearest[0]! * KTH_SLACK : Infinity;
     return sum;
   }
 
@@ -125,36 +111,16 @@ export class KnnConformalDetector implements Detector {
     this.scale.clear();
     this.holdoff.reset();
     this.lastNonConformity = 0;
+    this.kthBound = Infinity;
     this.n = this.pointHead = this.pointCount = 0;
   }
 }
 
-/** Adds `v` to the max-heap held in h[0..n) (the largest at h[0]). */
-function heapPush(h: Float64Array, n: number, v: number): void {
-  let i = n;
-  while (i > 0) {
-    const parent = (i - 1) >> 1;
-    if (h[parent]! >= v) break;
-    h[i] = h[parent]!;
-    i = parent;
-  }
-  h[i] = v;
-}
-
-/** Replaces the largest value of the max-heap h[0..n) with the smaller `v`. */
-function heapReplaceTop(h: Float64Array, n: number, v: number): void {
-  let i = 0;
-  for (;;) {
-    const l = 2 * i + 1;
-    if (l >= n) break;
-    const r = l + 1;
-    const c = r < n && h[r]! > h[l]! ? r : l;
-    if (h[c]! <= v) break;
-    h[i] = h[c]!;
-    i = c;
-  }
-  h[i] = v;
-}
+/**
+ * How far above the last k-th distance the gather bound sits: loose enough that k distances
+ * are nearly always under it (else the full selection runs), tight enough that few more are.
+ */
+const KTH_SLACK = 1.3;
 
 export const knnConformalSpec: DetectorSpec = {
   name: 'knn-conformal',
