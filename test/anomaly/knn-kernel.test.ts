@@ -5,17 +5,12 @@ import { compileWat, GENERATED_FILE, generatedSource } from '../../firmware/anom
 import { SquaredDistances } from '../../firmware/anomaly/knn-kernel/squared-distances.js';
 import { wasmArena } from '../../firmware/anomaly/knn-kernel/wasm-arena.js';
 import { KnnConformalDetector, knnConformalSpec } from '../../firmware/anomaly/detectors/knn-conformal.js';
+import { SeededRandom } from '../../firmware/anomaly/iforest/random.js';
 
-/** Deterministic pseudo-random numbers (mulberry32). */
+/** Deterministic uniform numbers in [0, 1). */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new SeededRandom(seed);
+  return () => r.next();
 }
 
 test('the committed wasm is what squared-distances.wat compiles to (npm run wasm regenerates it)', async () => {

@@ -4,23 +4,9 @@ import { Fft } from '../../firmware/anomaly/detectors/spectral/fft.js';
 import { SpectralResidualDetector, spectralResidualSpec } from '../../firmware/anomaly/detectors/spectral-residual.js';
 import { SeededRandom } from '../../firmware/anomaly/iforest/random.js';
 import { createDetector, scoreSeries } from '../../firmware/anomaly/registry.js';
+import { AT, dailySeries, maxOf, N } from './fixtures/daily-series.js';
 
-const N = 3000;
-const AT = 2000;
-
-function series(inject: (x: Float64Array) => void = () => {}): { t: Float64Array; x: Float64Array } {
-  const rng = new SeededRandom(21);
-  const t = new Float64Array(N);
-  const x = new Float64Array(N);
-  for (let i = 0; i < N; i++) {
-    t[i] = i * 300_000;
-    x[i] = 50 + 10 * Math.sin((2 * Math.PI * i) / 288) + rng.normal();
-  }
-  inject(x);
-  return { t, x };
-}
-
-const maxOf = (s: Float64Array, from: number, to: number) => s.subarray(from, to).reduce((m, v) => Math.max(m, v), 0);
+const series = (inject?: (x: Float64Array) => void) => dailySeries(21, inject);
 
 describe('FFT', () => {
   it('matches a direct DFT and inverts back to the input', () => {

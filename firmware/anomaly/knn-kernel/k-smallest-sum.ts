@@ -6,7 +6,7 @@
  * `bound` is a guess of the k-th smallest (the caller passes the last one, loosened):
  * consecutive lag vectors overlap in all but one value, so it moves little from one sample to
  * the next. Values under it are gathered into `scratch` first and the heap runs over those
- * few; if fewer than k are under it, the heap runs over all values, newest slot first (`head`
+ * few; if fewer than k are under it, over all values (copied there), newest slot first (`head`
  * is the slot after the newest, in a ring of `ring` slots; the newest shapes are mostly the
  * nearest, so the kept worst drops early). Either way the result is the sum of the same k
  * values. Returns the sum; the k-th smallest is left in heap[0].
@@ -22,8 +22,6 @@ export function kSmallestSum(
   head: number,
   ring: number,
 ): number {
-  let filled = 0;
-  let worst = Infinity;
   let m = 0;
   if (bound < Infinity) {
     for (let i = 0; i < count; i++) {
@@ -31,29 +29,24 @@ export function kSmallestSum(
       if (d <= bound) scratch[m++] = d;
     }
   }
-  if (m >= k) {
-    for (let i = 0; i < m; i++) {
-      const d = scratch[i]!;
-      if (filled < k) {
-        heapPush(heap, filled++, d);
-        if (filled === k) worst = heap[0]!;
-      } else if (d < worst) {
-        heapReplaceTop(heap, k, d);
-        worst = heap[0]!;
-      }
-    }
-  } else {
+  if (m < k) {
+    // The guess was too low (or none): all values, newest slot first.
     let slot = head;
-    for (let n = 0; n < count; n++) {
+    for (m = 0; m < count; m++) {
       slot = slot === 0 ? ring - 1 : slot - 1;
-      const d = values[at + slot]!;
-      if (filled < k) {
-        heapPush(heap, filled++, d);
-        if (filled === k) worst = heap[0]!;
-      } else if (d < worst) {
-        heapReplaceTop(heap, k, d);
-        worst = heap[0]!;
-      }
+      scratch[m] = values[at + slot]!;
+    }
+  }
+  let filled = 0;
+  let worst = Infinity;
+  for (let i = 0; i < m; i++) {
+    const d = scratch[i]!;
+    if (filled < k) {
+      heapPush(heap, filled++, d);
+      if (filled === k) worst = heap[0]!;
+    } else if (d < worst) {
+      heapReplaceTop(heap, k, d);
+      worst = heap[0]!;
     }
   }
   let sum = 0;
