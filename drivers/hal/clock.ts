@@ -13,7 +13,11 @@ export interface Clock {
   now(): number;
   /** Calls `fn` once, `ms` from now (never synchronously). */
   setTimeout(fn: () => void, ms: number): TimerHandle;
-  /** Calls `fn` every `ms`, scheduled from the previous due time so it does not drift. */
+  /**
+   * Calls `fn` every `ms`, scheduled from the previous due time so it does not drift. SystemClock
+   * puts the due times on the multiples of `ms` (so equal periods share wake-ups); VirtualClock
+   * counts them from now.
+   */
   setInterval(fn: () => void, ms: number): TimerHandle;
   clearTimer(handle: TimerHandle | undefined): void;
 }
