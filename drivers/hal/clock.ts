@@ -13,12 +13,21 @@ export interface Clock {
   now(): number;
   /** Calls `fn` once, `ms` from now (never synchronously). */
   setTimeout(fn: () => void, ms: number): TimerHandle;
-  /**
-   * Calls `fn` every `ms`, scheduled from the previous due time so it does not drift. SystemClock
-   * puts the due times on the multiples of `ms` (so equal periods share wake-ups); VirtualClock
-   * counts them from now.
-   */
+  /** Calls `fn` every `ms`, scheduled from the previous due time so it does not drift. */
   setInterval(fn: () => void, ms: number): TimerHandle;
+  /**
+   * Like setInterval, but due on the multiples of `ms` on this clock's timeline, armed in whole
+   * ms, so that work of equal or harmonic periods (the control loop's 10 ms tick and 100 Hz
+   * sensor polls, which the sampling scheduler aligns the same way) falls due in the same
+   * millisecond and the thread wakes once for all of it. Optional: without it, setInterval.
+   *
+   * Only for work whose order within that millisecond does not matter. The controller and the
+   * conflict monitor keep plain intervals on purpose: aligned, the monitor's sample and the
+   * controller's tick fell due in the same millisecond and ran in either order, so the monitor
+   * saw one transition a sample period late and the next one on time, measured a red clearance
+   * a period short and tripped (once in a 10-minute bench run, on a correct controller).
+   */
+  setAlignedInterval?(fn: () => void, ms: number): TimerHandle;
   clearTimer(handle: TimerHandle | undefined): void;
 }
 
@@ -46,25 +55,37 @@ export class SystemClock implements Clock {
     return h;
   }
 
-  /**
-   * Fires on the multiples of `ms` on this clock's timeline (the first one after now), armed in
-   * whole milliseconds. Aligned, periodic work of equal or harmonic periods (the control loop's
-   * 10 ms tick, 100 Hz sensor polls, which the sampling scheduler aligns the same way) falls
-   * due in the same millisecond, and Node runs it in one wake-up of the thread instead of one
-   * per timer. (Node's timer lists are keyed by the delay, too: a fractional delay made a new
-   * list, and a new key in its table, on every period.)
-   */
   setInterval(fn: () => void, ms: number): TimerHandle {
+    if (!(ms > 0)) throw new RangeError(`interval must be > 0 ms, got ${ms}`);
+    const h: SystemTimer = { id: this.nextId++, t: undefined };
+    let due = performance.now() + ms;
+    const fire = (): void => {
+      due += ms;
+      // If we fell behind by more than a period (a long GC, a suspended VM), skip ahead
+      // rather than firing a burst of catch-up calls.
+      const now = performance.now();
+      if (due < now) due = now + ms - ((now - due) % ms);
+      // Re-armed before fn runs, so fn may clear its own interval.
+      h.t = setTimeout(fire, Math.max(0, due - now));
+      fn();
+    };
+    h.t = setTimeout(fire, ms);
+    return h;
+  }
+
+  /**
+   * Due on the multiples of `ms` (see Clock), armed in whole milliseconds: Node's timer lists
+   * are keyed by the delay, and a fractional delay also made a new list, and a new key in its
+   * table, on every period.
+   */
+  setAlignedInterval(fn: () => void, ms: number): TimerHandle {
     if (!(ms > 0)) throw new RangeError(`interval must be > 0 ms, got ${ms}`);
     const h: SystemTimer = { id: this.nextId++, t: undefined };
     let due = alignedAfter(performance.now(), ms);
     const fire = (): void => {
       due += ms;
-      // If we fell behind by more than a period (a long GC, a suspended VM), skip ahead to the
-      // next multiple rather than firing a burst of catch-up calls.
       const now = performance.now();
       if (due < now) due = alignedAfter(now, ms);
-      // Re-armed before fn runs, so fn may clear its own interval.
       h.t = setTimeout(fire, Math.ceil(due - now));
       fn();
     };

@@ -93,8 +93,8 @@ export class SamplingScheduler {
   /**
    * Starts polling. Each sensor's polls fall on the multiples of its period on the clock (the
    * first at the first multiple not before now, so within one period): a 100 Hz sensor is
-   * polled at …0 ms, the same millisecond as the control loop's 10 ms tick (SystemClock aligns
-   * intervals the same way), and the thread wakes once for both. Sensors on one bus share its queue.
+   * polled at …0 ms, the same millisecond as the control loop's 10 ms tick (which SystemClock's
+   * setAlignedInterval aligns the same way), and the thread wakes once for both. Sensors on one bus share its queue.
    */
   start(): void {
     if (this.running) return;

@@ -29,6 +29,7 @@ export class ControlLoop {
   lastTickMs = -1;
   private timer: TimerHandle | undefined;
   private due = 0;
+  private aligned = false;
   private readonly hrNow: () => number;
 
   constructor(
@@ -46,9 +47,11 @@ export class ControlLoop {
   start(): void {
     if (this.timer) return;
     this.heartbeat.setRunning(true, this.options.periodMs);
-    // SystemClock runs an interval on the multiples of its period: so is the tick due.
-    this.due = alignedAfter(this.hrNow(), this.options.periodMs);
-    this.timer = this.clock.setInterval(() => this.tick(), this.options.periodMs);
+    // On the multiples of the period where the clock can (SystemClock), so the 100 Hz sensor
+    // polls share the tick's wake-up; the tick's order among them does not matter.
+    const aligned = (this.aligned = this.clock.setAlignedInterval !== undefined);
+    this.due = aligned ? alignedAfter(this.hrNow(), this.options.periodMs) : this.hrNow() + this.options.periodMs;
+    this.timer = aligned ? this.clock.setAlignedInterval!(() => this.tick(), this.options.periodMs) : this.clock.setInterval(() => this.tick(), this.options.periodMs);
   }
 
   stop(): void {
@@ -62,7 +65,8 @@ export class ControlLoop {
     const late = hr - this.due;
     this.lag.observe(late > 0 ? late : 0);
     // Re-anchor like SystemClock does, so one long stall is one big lag, not a burst.
-    this.due = late > this.options.periodMs ? alignedAfter(hr, this.options.periodMs) : this.due + this.options.periodMs;
+    const p = this.options.periodMs;
+    this.due = late > p ? (this.aligned ? alignedAfter(hr, p) : hr + p) : this.due + p;
     const now = this.clock.now();
     this.ticks++;
     this.lastTickMs = now;
