@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { SimGpio } from '../../drivers/backends/sim/gpio.js';
 import { VirtualClock, type TimerHandle } from '../../drivers/hal/clock.js';
-import { buildCabinet } from '../../firmware/traffic/cabinet.js';
+import { twoPhaseCabinet } from './fixtures/two-phase-cabinet.js';
 
 /**
  * The conflict monitor judges intervals (yellow, red clearance) from its own samples, with one
@@ -23,15 +22,7 @@ class SpyClock extends VirtualClock {
 describe('conflict monitor timing', () => {
   it('the controller and the monitor never use aligned intervals', () => {
     const clock = new SpyClock(0);
-    const sim = new SimGpio(clock);
-    const det = (phase: number, pin: number) => ({ phase, pin, active_low: false, debounce_ms: 0, max_presence_s: 180, no_activity_s: 3600 });
-    const cab = buildCabinet({
-      clock,
-      gpio: sim,
-      lamps: { phases: { '2': { red: 1, yellow: 2, green: 3 }, '4': { red: 4, yellow: 5, green: 6 } } },
-      detectors: [det(2, 20), det(4, 21)],
-      controller: { strategy: 'actuated', startup_flash_s: 1, startup_red_s: 1, defaults: { min_green_s: 5, passage_s: 3, max_green_s: 20, yellow_s: 3, red_clear_s: 1 }, phases: { '2': { recall: 'min' }, '4': { recall: 'min' } } },
-    });
+    const { cab } = twoPhaseCabinet(clock, ['2', '4']);
     cab.start();
     clock.advance(120_000);
     assert.equal(cab.monitor.state().tripped, false, 'the controller cycled without a trip');

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { SimGpio } from '../../drivers/backends/sim/gpio.js';
 import { VirtualClock } from '../../drivers/hal/clock.js';
-import { buildCabinet } from '../../firmware/traffic/cabinet.js';
+import { twoPhaseCabinet } from './fixtures/two-phase-cabinet.js';
 
 /**
  * Safety review (independent reviewer): max green timing. In NEMA actuated control a phase that
@@ -13,15 +12,7 @@ import { buildCabinet } from '../../firmware/traffic/cabinet.js';
  */
 function rig() {
   const clock = new VirtualClock(0);
-  const sim = new SimGpio(clock);
-  const det = (phase: number, pin: number) => ({ phase, pin, active_low: false, debounce_ms: 0, max_presence_s: 180, no_activity_s: 3600 });
-  const cab = buildCabinet({
-    clock,
-    gpio: sim,
-    lamps: { phases: { '2': { red: 1, yellow: 2, green: 3 }, '4': { red: 4, yellow: 5, green: 6 } } },
-    detectors: [det(2, 20), det(4, 21)],
-    controller: { strategy: 'actuated', startup_flash_s: 1, startup_red_s: 1, defaults: { min_green_s: 5, passage_s: 3, max_green_s: 20, yellow_s: 3, red_clear_s: 1 }, phases: { '2': { recall: 'min' } } },
-  });
+  const { sim, cab } = twoPhaseCabinet(clock, ['2']);
   const ev: { t: number; kind: string; p: number }[] = [];
   cab.controller.on((e) => {
     if (e.type === 'indication') ev.push({ t: e.t, kind: e.indication, p: e.phase });
