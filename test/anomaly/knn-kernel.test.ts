@@ -6,6 +6,7 @@ import { SquaredDistances } from '../../firmware/anomaly/knn-kernel/squared-dist
 import { wasmArena } from '../../firmware/anomaly/knn-kernel/wasm-arena.js';
 import { KnnConformalDetector, knnConformalSpec } from '../../firmware/anomaly/detectors/knn-conformal.js';
 import { SeededRandom } from '../../firmware/anomaly/iforest/random.js';
+import { RollingWindow } from '../../firmware/anomaly/rolling-window.js';
 
 /** Deterministic uniform numbers in [0, 1). */
 function rng(seed: number): () => number {
@@ -34,10 +35,8 @@ for (const dim of [1, 3, 4, 19, 21]) {
     for (let i = 0; i < n; i++) {
       const p = Float64Array.from({ length: dim }, () => r() * 8 - 4);
       pts.push(p);
-      simd.setQuery(p);
-      simd.storeQuery(i);
-      scalar.setQuery(p);
-      scalar.storeQuery(i);
+      simd.store(i, p);
+      scalar.store(i, p);
     }
     const q = Float64Array.from({ length: dim }, () => r() * 8 - 4);
     simd.setQuery(q);
@@ -58,8 +57,7 @@ for (const dim of [1, 3, 4, 19, 21]) {
 test('kernels keep their points when the shared memory grows under them', () => {
   const first = new SquaredDistances(8, 5);
   const p = Float64Array.of(1, 2, 3, 4, 5);
-  first.setQuery(p);
-  first.storeQuery(3);
+  first.store(3, p);
   const grownFrom = wasmArena()!.memory.buffer.byteLength;
   const others: SquaredDistances[] = [];
   while (wasmArena()!.memory.buffer.byteLength === grownFrom) others.push(new SquaredDistances(400, 19));
@@ -87,4 +85,32 @@ test('the k-NN detector scores the same with the SIMD kernel and the scalar loop
   }
   assert.ok(nonzero > 1000, 'the detector scored');
   assert.ok(differ <= 3, `${differ} scores differ beyond rounding`);
+});
+
+test('the k-NN detector’s non-conformity is the sum of the k smallest distances to every stored point (a plain reference)', () => {
+  const r = rng(11);
+  const p = { ...knnConformalSpec.defaults, dim: 3, k: 2, train: 12, calib: 12, scaleWindow: 50, holdoff: 0 };
+  const det = new KnnConformalDetector(p);
+  // the reference: the same z-scored lag vectors (the detector's own RollingWindow for scale),
+  // every one kept (single precision, as the detector keeps them), distances summed in doubles
+  const scale = new RollingWindow(p.scaleWindow);
+  const lags: number[] = [];
+  const stored: number[][] = [];
+  for (let i = 0; i < 200; i++) {
+    const x = Math.sin(i / 5) + r();
+    det.update(i, x);
+    lags.push(x);
+    if (lags.length > p.dim) lags.shift();
+    scale.push(x);
+    if (i + 1 < p.dim) continue;
+    const sd = Math.max(scale.std(), 1e-6 * Math.abs(scale.mean()), 1e-12);
+    const point = lags.map((v) => Math.fround((v - scale.mean()) / sd));
+    if (stored.length >= p.k) {
+      const d = stored.map((s) => s.reduce((a, v, j) => a + (v - point[j]!) ** 2, 0)).sort((a, b) => a - b);
+      const want = d.slice(0, p.k).reduce((a, b) => a + b, 0);
+      assert.ok(Math.abs(det.lastNonConformity - want) <= 1e-5 * Math.max(1, want), `sample ${i}: ${det.lastNonConformity} vs ${want}`);
+    }
+    stored.push(point);
+    if (stored.length > p.train) stored.shift();
+  }
 });

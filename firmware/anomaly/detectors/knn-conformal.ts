@@ -83,7 +83,7 @@ export class KnnConformalDetector implements Detector {
       }
       calib.push(ncm);
     }
-    this.points.storeQuery(this.pointHead);
+    this.points.store(this.pointHead, this.point);
     this.pointHead = (this.pointHead + 1) % this.train;
     if (this.pointCount < this.train) this.pointCount++;
     return this.holdoff.apply(unitScore(score));

@@ -46,14 +46,17 @@ export class SquaredDistances {
 
   /** Sets the query to `point[0..dim)` (rounded to single precision). */
   setQuery(point: Float64Array): void {
-    const f = this.floats;
-    for (let d = 0; d < this.dim; d++) f[this.queryAt + d] = point[d]!;
+    this.write(this.queryAt, point);
   }
 
-  /** Stores the current query in `slot`. */
-  storeQuery(slot: number): void {
+  /** Stores `point[0..dim)` in `slot` (rounded to single precision). */
+  store(slot: number, point: Float64Array): void {
+    this.write(this.pointsAt + slot * this.stride, point);
+  }
+
+  private write(at: number, point: Float64Array): void {
     const f = this.floats;
-    f.copyWithin(this.pointsAt + slot * this.stride, this.queryAt, this.queryAt + this.stride);
+    for (let d = 0; d < this.dim; d++) f[at + d] = point[d]!;
   }
 
   /** Computes the distances of slots [0, count) to the query into floats[outAt + i]. */
