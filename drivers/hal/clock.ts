@@ -56,40 +56,35 @@ export class SystemClock implements Clock {
   }
 
   setInterval(fn: () => void, ms: number): TimerHandle {
-    if (!(ms > 0)) throw new RangeError(`interval must be > 0 ms, got ${ms}`);
-    const h: SystemTimer = { id: this.nextId++, t: undefined };
-    let due = performance.now() + ms;
-    const fire = (): void => {
-      due += ms;
-      // If we fell behind by more than a period (a long GC, a suspended VM), skip ahead
-      // rather than firing a burst of catch-up calls.
-      const now = performance.now();
-      if (due < now) due = now + ms - ((now - due) % ms);
-      // Re-armed before fn runs, so fn may clear its own interval.
-      h.t = setTimeout(fire, Math.max(0, due - now));
-      fn();
-    };
-    h.t = setTimeout(fire, ms);
-    return h;
+    return this.every(fn, ms, false);
+  }
+
+  setAlignedInterval(fn: () => void, ms: number): TimerHandle {
+    return this.every(fn, ms, true);
   }
 
   /**
-   * Due on the multiples of `ms` (see Clock), armed in whole milliseconds: Node's timer lists
-   * are keyed by the delay, and a fractional delay also made a new list, and a new key in its
-   * table, on every period.
+   * Both intervals. A plain one is due every `ms` from now, armed with the exact (fractional)
+   * delay; an aligned one is due on the multiples of `ms` (see Clock), armed in whole
+   * milliseconds: Node keys its timer lists by the delay, and a fractional delay made a new
+   * list, and a new key in its table, on every period.
    */
-  setAlignedInterval(fn: () => void, ms: number): TimerHandle {
+  private every(fn: () => void, ms: number, aligned: boolean): TimerHandle {
     if (!(ms > 0)) throw new RangeError(`interval must be > 0 ms, got ${ms}`);
     const h: SystemTimer = { id: this.nextId++, t: undefined };
-    let due = alignedAfter(performance.now(), ms);
+    const start = performance.now();
+    let due = aligned ? alignedAfter(start, ms) : start + ms;
     const fire = (): void => {
       due += ms;
+      // If we fell behind by more than a period (a long GC, a suspended VM), skip ahead on the
+      // same phase rather than firing a burst of catch-up calls.
       const now = performance.now();
-      if (due < now) due = alignedAfter(now, ms);
-      h.t = setTimeout(fire, Math.ceil(due - now));
+      if (due < now) due = aligned ? alignedAfter(now, ms) : now + ms - ((now - due) % ms);
+      // Re-armed before fn runs, so fn may clear its own interval.
+      h.t = setTimeout(fire, aligned ? Math.ceil(due - now) : Math.max(0, due - now));
       fn();
     };
-    h.t = setTimeout(fire, Math.ceil(due - performance.now()));
+    h.t = setTimeout(fire, aligned ? Math.ceil(due - start) : ms);
     return h;
   }
 

@@ -29,7 +29,11 @@ export class ControlLoop {
   lastTickMs = -1;
   private timer: TimerHandle | undefined;
   private due = 0;
-  private aligned = false;
+  /**
+   * On the multiples of the period where the clock can (SystemClock), so the 100 Hz sensor
+   * polls share the tick's wake-up; the tick's order among them does not matter.
+   */
+  private readonly aligned: boolean;
   private readonly hrNow: () => number;
 
   constructor(
@@ -38,6 +42,7 @@ export class ControlLoop {
   ) {
     this.heartbeat = options.heartbeat ?? new Heartbeat();
     this.hrNow = options.hrNow ?? (() => performance.now());
+    this.aligned = clock.setAlignedInterval !== undefined;
   }
 
   get running(): boolean {
@@ -47,11 +52,10 @@ export class ControlLoop {
   start(): void {
     if (this.timer) return;
     this.heartbeat.setRunning(true, this.options.periodMs);
-    // On the multiples of the period where the clock can (SystemClock), so the 100 Hz sensor
-    // polls share the tick's wake-up; the tick's order among them does not matter.
-    const aligned = (this.aligned = this.clock.setAlignedInterval !== undefined);
-    this.due = aligned ? alignedAfter(this.hrNow(), this.options.periodMs) : this.hrNow() + this.options.periodMs;
-    this.timer = aligned ? this.clock.setAlignedInterval!(() => this.tick(), this.options.periodMs) : this.clock.setInterval(() => this.tick(), this.options.periodMs);
+    const p = this.options.periodMs;
+    const hr = this.hrNow();
+    this.due = this.aligned ? alignedAfter(hr, p) : hr + p;
+    this.timer = this.aligned ? this.clock.setAlignedInterval!(() => this.tick(), p) : this.clock.setInterval(() => this.tick(), p);
   }
 
   stop(): void {
