@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { ARTimeDetector, artimeSpec } from '../../firmware/anomaly/detectors/artime.js';
 import { FuzzyArt } from '../../firmware/anomaly/detectors/artime/fuzzy-art.js';
-import { initialVigilance, VigilanceEstimate } from '../../firmware/anomaly/detectors/artime/initial-vigilance.js';
+import { VigilanceEstimate } from '../../firmware/anomaly/detectors/artime/initial-vigilance.js';
 import { WindowFeatures } from '../../firmware/anomaly/detectors/artime/window-features.js';
 import { SeededRandom } from '../../firmware/anomaly/iforest/random.js';
 import { loadCorpus } from '../../firmware/anomaly/nab/corpus.js';
@@ -179,7 +179,11 @@ describe('ARTime in bounded time and memory', () => {
     const dim = 16;
     const rows = new Float64Array(n * dim).map(() => (rng.next() < 0.2 ? 0 : rng.next()));
     rows.fill(0, 5 * dim, 6 * dim); // a zero vector takes the other branch of the similarity
-    const once = initialVigilance(rows, 0, n, dim, new FuzzyArt(dim, n + 1), 0.8, n >> 1, new Float64Array(n), new Int32Array(n));
+    const whole = new VigilanceEstimate(dim, new FuzzyArt(dim, n + 1), 0.8, new Float64Array(n), new Int32Array(n));
+    whole.start(rows, 0, n, n >> 1);
+    whole.advance(0); // no budget: all in one call
+    assert.equal(whole.done, true);
+    const once = whole.result;
     const e = new VigilanceEstimate(dim, new FuzzyArt(dim, n + 1), 0.8, new Float64Array(n), new Int32Array(n));
     e.start(rows, 0, n, n >> 1);
     let calls = 0;

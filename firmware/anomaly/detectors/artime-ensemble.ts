@@ -1,6 +1,6 @@
 import { type Detector, type DetectorParams, type DetectorSpec, unitScore } from '../detector.js';
 import { AlertHoldoff } from '../alert-holdoff.js';
-import { ARTimeBagDetector } from './artime-bag.js';
+import { ARTimeBagDetector, artimeBagSpec } from './artime-bag.js';
 import { artimeSpec } from './artime.js';
 import { EnsembleDetector, ENSEMBLE_ALERT_SHAPING, ensembleSpec } from './ensemble.js';
 
@@ -140,18 +140,7 @@ export const artimeEnsembleSpec: DetectorSpec = {
 export const artimeBagEnsembleSpec: DetectorSpec = {
   name: 'artime-bag-ensemble',
   summary: 'the default ensemble and three voting ARTimes (fixed memory, spread learning work), max under one alert holdoff',
-  defaults: {
-    ...artimeEnsembleSpec.defaults,
-    members: 3,
-    probation: 260,
-    spread: 0.19,
-    stagger: 1,
-    marginSpread: 0.5,
-    hold: 8,
-    vote: 2,
-    categories: 128,
-    evict: 1,
-    budget: 20000,
-  },
+  // the bag's own defaults (artime-bag.ts) over artime-ensemble's: one set of numbers for both
+  defaults: { ...artimeEnsembleSpec.defaults, ...artimeBagSpec.defaults },
   create: (p) => new ARTimeEnsembleDetector(p, 'artime-bag-ensemble'),
 };

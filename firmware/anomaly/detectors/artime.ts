@@ -168,8 +168,10 @@ export class ARTimeDetector implements Detector {
     let score = 0;
     let live = 0;
     for (;;) {
+      // Spent: stop, except that a live block is presented at the latest one sample after it
+      // completed, and a second one while a backlog remains (so the backlog drains).
+      if (budget > 0 && spent >= budget && (this.stage !== Stage.Live || live >= 2)) break;
       if (this.stage === Stage.Coding) {
-        if (budget > 0 && spent >= budget) break;
         const k = this.cursor++;
         this.features.push(this.levels.code(this.blockValues[k]!));
         this.rows.set(this.features.vector, k * dim);
@@ -181,7 +183,6 @@ export class ARTimeDetector implements Detector {
           this.stage = Stage.Vigilance;
         }
       } else if (this.stage === Stage.Vigilance) {
-        if (budget > 0 && spent >= budget) break;
         spent += this.estimate.advance(budget > 0 ? budget - spent : 0);
         if (this.estimate.done) {
           this.resonance.setVigilance(this.estimate.result, this.estimate.result);
@@ -189,15 +190,12 @@ export class ARTimeDetector implements Detector {
           this.cursor = 0;
         }
       } else if (this.stage === Stage.Replay) {
-        if (budget > 0 && spent >= budget) break;
         const k = this.cursor++;
         spent += (this.resonance.art.categories + 1) * 2 * dim;
         this.resonance.step(this.rows, k + 1, k * dim);
         if (this.cursor === this.trend) this.stage = Stage.Live;
       } else {
         if (this.pendingCount === 0) break;
-        // the newest block at least; a second one while a backlog remains; more within the budget
-        if (live >= 2 && (budget === 0 ? false : spent >= budget)) break;
         const v = this.pending[this.pendingHead]!;
         this.pendingHead = (this.pendingHead + 1) % this.pending.length;
         this.pendingCount--;

@@ -116,27 +116,6 @@ export class VigilanceEstimate {
   }
 }
 
-/**
- * The estimate in one call. `rows` holds n vectors of `dim` values, row-major, from row
- * `first`. `sums` (n) and `order` (n) are scratch.
- */
-export function initialVigilance(
-  rows: Float64Array,
-  first: number,
-  n: number,
-  dim: number,
-  art: FuzzyArt,
-  initialRho: number,
-  half: number,
-  sums: Float64Array,
-  order: Int32Array,
-): number {
-  const e = new VigilanceEstimate(dim, art, initialRho, sums, order);
-  e.start(rows, first, n, half);
-  e.advance(0);
-  return e.result;
-}
-
 /** Cosine similarity; against a zero vector, 1 − the other's norm. */
 function similarity(x: Float64Array, a: number, b: number, dim: number): number {
   let aa = 0;
