@@ -46,7 +46,6 @@ export class Sensor {
   private opTimer: TimerHandle | undefined;
   private opTimerDue = 0;
   private opDeadline = 0;
-  private opMs = 0;
   private opWhat: 'sample' | 'init' = 'sample';
   private opPromise: Promise<void> | null = null;
   private opReject: ((e: unknown) => void) | null = null;
@@ -183,12 +182,9 @@ export class Sensor {
 
   /** Rejects with a timeout HalError if `p` has not settled within the op timeout. */
   private guard(p: Promise<void>, what: 'sample' | 'init'): Promise<void> {
-    // init waits too (BME280 reset 2 ms + NVM copy); a sample waits for its conversions.
-    const ms = this.policy.opTimeoutMs + (what === 'sample' ? this.driver.sampleWaitMs : 20);
     return new Promise((resolve, reject) => {
       const now = this.clock.now();
-      this.opDeadline = now + ms;
-      this.opMs = ms;
+      this.opDeadline = now + this.opTimeoutMs(what);
       this.opWhat = what;
       this.opPromise = p;
       this.opReject = reject;
@@ -202,6 +198,11 @@ export class Sensor {
         },
       );
     });
+  }
+
+  /** How long an op may take: init waits too (BME280 reset 2 ms + NVM copy); a sample waits for its conversions. */
+  private opTimeoutMs(what: 'sample' | 'init'): number {
+    return this.policy.opTimeoutMs + (what === 'sample' ? this.driver.sampleWaitMs : 20);
   }
 
   /** The op of `reject` settled; false if its timeout already rejected it. */
@@ -243,6 +244,6 @@ export class Sensor {
       () => (this.abandoned = false),
     );
     const d = this.driver;
-    reject(new HalError('timeout', `${d.bus.name} addr ${formatAddress(d.address)} ${d.chip} (${this.name}): ${this.opWhat} did not finish within ${this.opMs} ms`));
+    reject(new HalError('timeout', `${d.bus.name} addr ${formatAddress(d.address)} ${d.chip} (${this.name}): ${this.opWhat} did not finish within ${this.opTimeoutMs(this.opWhat)} ms`));
   }
 }
