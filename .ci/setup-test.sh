@@ -22,4 +22,10 @@ if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet mosquitto
   $SUDO systemctl stop mosquitto || true
 fi
 [ -d node_modules ] || npm ci
+# node-libgpiod is an optional dependency built against libgpiod-dev: an `npm ci` run before the
+# headers were installed (a fresh machine, where CI runs npm ci first) skipped it. Build it now.
+if [ -d node_modules/node-libgpiod ] && ! ls node_modules/node-libgpiod/build/Release/*.node >/dev/null 2>&1; then
+  echo "setup:test: building node-libgpiod against libgpiod-dev"
+  npm rebuild node-libgpiod
+fi
 echo "setup:test: ok"
