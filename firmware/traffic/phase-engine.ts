@@ -68,6 +68,8 @@ export class PhaseEngine implements EngineView {
   private readonly ped: PedIndication[] = new Array<PedIndication>(MAX_PHASE + 1).fill('dark');
   private readonly gStart = new Float64Array(MAX_PHASE + 1).fill(NEG);
   private readonly gEnd = new Float64Array(MAX_PHASE + 1).fill(NEG);
+  /** See EngineView.waitingSince; updated each running step, before the strategy observes. */
+  private readonly waitStart = new Float64Array(MAX_PHASE + 1).fill(-1);
   private readonly served = new Uint8Array(MAX_PHASE + 1);
   private readonly pedServed = new Uint8Array(MAX_PHASE + 1);
 
@@ -192,6 +194,10 @@ export class PhaseEngine implements EngineView {
     if (this.mode === 'startup-red') {
       if (now - this.modeSince < this.startupRedMs) return;
       this.setMode('run', now);
+    }
+    for (const p of this.structure.phases) {
+      if (this.ind[p] === 'green' || !this.demand(p)) this.waitStart[p] = -1;
+      else if (this.waitStart[p]! < 0) this.waitStart[p] = now;
     }
     this.strategy.observe(this, now);
     const rings = this.structure.rings.length;
@@ -523,6 +529,9 @@ export class PhaseEngine implements EngineView {
   }
   greenEnd(p: number): number {
     return this.gEnd[p]!;
+  }
+  waitingSince(p: number): number {
+    return this.waitStart[p]!;
   }
   indication(p: number): PhaseIndication {
     return this.ind[p]!;

@@ -21,6 +21,12 @@ export interface EngineView {
   greenStart(phase: number): number;
   /** Start of the phase's last yellow (end of its last green), -Infinity if never. */
   greenEnd(phase: number): number;
+  /**
+   * Since when the phase has had demand without a green (the first engine step that saw it),
+   * -1 when it has none or is green. The engine keeps it across plan changes, so a strategy's
+   * bound on waiting holds through a time-of-day plan switch (a new strategy object).
+   */
+  waitingSince(phase: number): number;
 }
 
 /**

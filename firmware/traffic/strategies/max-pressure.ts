@@ -22,7 +22,6 @@ export class MaxPressureStrategy implements Strategy {
   private readonly queues: QueueEstimate;
   /** Queue estimate by phase (the estimator's array). */
   private readonly q: Float64Array;
-  private readonly waitStart = new Float64Array(9).fill(-1);
   private readonly satPerMs: number;
 
   constructor(
@@ -45,7 +44,8 @@ export class MaxPressureStrategy implements Strategy {
    */
   private pressure(p: number, view: EngineView, now: number): number {
     if (!view.demand(p) || view.isGreen(p)) return this.q[p]!;
-    const since = this.waitStart[p]!;
+    // The engine's record, not the strategy's: it survives a plan switch (a new strategy).
+    const since = view.waitingSince(p);
     const waited = since >= 0 ? now - since : 0;
     if (waited >= MAX_WAIT_MS) return 1e6 + waited; // served next, whatever the queues say
     return Math.max(this.q[p]!, 1) + waited / AGING_MS;
@@ -53,10 +53,6 @@ export class MaxPressureStrategy implements Strategy {
 
   observe(view: EngineView, now: number): void {
     this.queues.observe(view, now);
-    for (const p of view.structure.phases) {
-      if (view.isGreen(p) || !view.demand(p)) this.waitStart[p] = -1;
-      else if (this.waitStart[p]! < 0) this.waitStart[p] = now;
-    }
   }
 
   extend(phase: number, _elapsedMs: number, view: EngineView, now: number): boolean {
