@@ -7,6 +7,8 @@ import { openBackends, type OpenedBackends } from '../../drivers/backends/index.
 import type { SimBoard } from '../../drivers/backends/sim/index.js';
 import type { BoardProfile } from '../../boards/types.js';
 import type { Site } from '../site/schema.js';
+import { inBlocks } from '../anomaly/block-mean.js';
+import { detectionBlock, streamOverride } from './detection-rate.js';
 import { jobsSection } from '../site/sections/jobs.js';
 import { statusSection } from '../site/sections/status.js';
 import { CABINET_MODEL_STREAM, CabinetModel, cabinetColumns } from './cabinet-model.js';
@@ -15,10 +17,10 @@ import { Intersection } from './intersection-part.js';
 import { startJobs } from './jobs.js';
 import { buildUplinkOptions, type UplinkOverrides } from '../uplink/options.js';
 import { resolveOutboxPath } from './outbox-path.js';
-import { Runtime, type RuntimeParts } from './runtime.js';
+import { Runtime, type RuntimeOptions, type RuntimeParts } from './runtime.js';
 import { RuntimeCommands } from './runtime-commands.js';
 import { ChipSampler } from './sampler-part.js';
-import type { StreamDetector, StreamSpec } from './sensor-pipeline.js';
+import type { StreamSpec } from './sensor-pipeline.js';
 import { SimCabinet, type SimCabinetOptions } from './sim-cabinet.js';
 import { UplinkThread } from './uplink-part.js';
 import { defaultEventLogPath } from './event-log-path.js';
@@ -74,17 +76,16 @@ export interface Cabinet {
  * `alertLevel` (what its alert shaping was tuned for: 0.45 for the default ensemble), since the
  * section's default (0.45) is meant for sites that set their detectors up explicitly.
  */
-async function detectorsFor(site: Site): Promise<(name: string) => { detector: StreamDetector | null; threshold: number }> {
+async function detectorsFor(site: Site): Promise<RuntimeOptions['detectorFor']> {
   const det = site.detection;
   if (det && det.enabled === false) return () => ({ detector: null, threshold: 1 });
   const { createDetector, detectorSpec, DEFAULT_DETECTOR } = await import('../anomaly/registry.js');
-  return (name) => {
+  return (name, rateHz) => {
     if (name === CABINET_MODEL_STREAM) return { detector: { update: (_t: number, v: number) => v }, threshold: 0.75 };
-    const [sensor, channel] = [name.slice(0, name.indexOf('.')), name.slice(name.indexOf('.') + 1)];
-    const o = det?.streams.find((s) => s.sensor === sensor && (s.channel === channel || channel.startsWith(`${s.channel}_`)));
+    const o = streamOverride(site, name);
     const detName = o?.detector ?? det?.detector ?? DEFAULT_DETECTOR;
     const params = { ...(det?.params ?? {}), ...(o?.params ?? {}) };
-    const detector = createDetector(detName, params);
+    const detector = inBlocks(createDetector(detName, params), detectionBlock(site, name, rateHz));
     const own = params.alertLevel ?? detectorSpec(detName).defaults.alertLevel ?? 0.9;
     return { detector, threshold: o?.alert_threshold ?? (det ? det.alert_threshold : own) };
   };
@@ -158,7 +159,7 @@ export async function startCabinet(o: CabinetOptions): Promise<Cabinet> {
   // The pipeline (and its shared rings) must exist before the jobs and uplink threads attach to them.
   const parts: RuntimeParts = { intersection, sampler, simulation: sim, uplink: null, extraStreams, workers };
   const runtime = new Runtime(runtimeOptions, parts);
-  const shared = runtime.pipeline.streams.map((s, i) => ({ name: s.name, unit: s.unit, ring: runtime.pipeline.rings.rings[i]!.shared }));
+  const shared = runtime.pipeline.streams.map((s, i) => ({ name: s.name, unit: s.unit, ring: runtime.pipeline.rings.rings[i]!.shared, block: detectionBlock(site, s.name, s.rateHz) }));
 
   if (o.jobs !== false) {
     const client = startJobs({

@@ -2,6 +2,8 @@ import { renameSync, rmSync, statSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import cron from 'node-cron';
 import type { JobsSection } from '../site/sections/jobs.js';
+import { inBlocks } from '../anomaly/block-mean.js';
+import type { Detector } from '../anomaly/detector.js';
 import { SampleRing, type SampleRingShared } from './ring-buffer.js';
 import { postWorkerEvent, serveWorker, type HostPort } from './worker-host.js';
 
@@ -13,7 +15,8 @@ import { postWorkerEvent, serveWorker, type HostPort } from './worker-host.js';
  */
 export interface JobsWorkerData {
   readonly jobs: JobsSection;
-  readonly streams: { readonly name: string; readonly unit: string; readonly ring: SampleRingShared }[];
+  /** `block`: samples per detector score, as the online detector takes them (cabinet.ts detectionBlock). */
+  readonly streams: { readonly name: string; readonly unit: string; readonly ring: SampleRingShared; readonly block: number }[];
   /** Heads with a current sensor: the stream carrying that head's lamp current. */
   readonly lamps: { readonly phase: number; readonly currentStream: string }[];
   /** Uint8Array by phase number: 1 red, 2 yellow, 3 green (see status/snapshot INDICATION_CODE). */
@@ -46,15 +49,16 @@ export function hostedMain(port: HostPort, data: JobsWorkerData): () => number {
 
   async function detectorRefit(): Promise<JobResult> {
     if (!data.detector) return { job: 'detector_refit', ok: true, message: 'no detector module configured; nothing to refit' };
-    const mod = (await import(data.detector.module)) as { createDetector: (name: string, params?: Record<string, number>) => { update(t: number, v: number): number } };
-    const thresholds: { stream: string; samples: number; threshold: number }[] = [];
+    const mod = (await import(data.detector.module)) as { createDetector: (name: string, params?: Record<string, number>) => Detector };
+    const thresholds: { stream: string; samples: number; block: number; threshold: number }[] = [];
     for (const s of rings) {
       const n = s.r.length;
       if (n < 32) continue;
       const t = new Float64Array(n);
       const v = new Float64Array(n);
       const k = s.r.copyLast(n, t, v);
-      const d = mod.createDetector(data.detector.name);
+      // Replayed as the online detector sees the stream: block means on a fast stream.
+      const d = inBlocks(mod.createDetector(data.detector.name), s.block);
       const scores = new Float64Array(k);
       for (let i = 0; i < k; i++) {
         scores[i] = d.update(t[i]!, v[i]!);
@@ -65,7 +69,7 @@ export function hostedMain(port: HostPort, data: JobsWorkerData): () => number {
       const warm = Math.floor(k / 3);
       const tail = Array.from(scores.subarray(warm)).sort((a, b) => a - b);
       const q = tail[Math.min(tail.length - 1, Math.floor(tail.length * 0.999))] ?? 0;
-      thresholds.push({ stream: s.name, samples: k, threshold: Math.min(0.999, Math.max(data.detector.threshold, q)) });
+      thresholds.push({ stream: s.name, samples: k, block: s.block, threshold: Math.min(0.999, Math.max(data.detector.threshold, q)) });
     }
     return { job: 'detector_refit', ok: true, message: `refit ${thresholds.length} stream(s) on their history`, details: { thresholds } };
   }

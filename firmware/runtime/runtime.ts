@@ -24,8 +24,8 @@ export interface RuntimeOptions {
   readonly status: { host: string; port: number; staleMs: number; publishHz: number } | null;
   readonly eventLog: string | null;
   readonly affinity: { mode: string; profile: AffinityPlan | undefined; realtime: boolean };
-  /** The detector and alert threshold for a stream (null detector: no scoring). */
-  readonly detectorFor: (streamName: string) => { detector: StreamDetector | null; threshold: number };
+  /** The detector and alert threshold for a stream sampled at `rateHz` (null detector: no scoring). */
+  readonly detectorFor: (streamName: string, rateHz: number) => { detector: StreamDetector | null; threshold: number };
   /** Human-readable progress (stdout); null for quiet. */
   readonly print: ((line: string) => void) | null;
   /** systemd: ready once at start, a pet per healthy control tick. */
@@ -101,7 +101,7 @@ export class Runtime {
     readonly parts: RuntimeParts,
   ) {
     const streams = [...(parts.sampler?.streams ?? []), ...(parts.extraStreams ?? [])];
-    const det = streams.map((s) => options.detectorFor(s.name));
+    const det = streams.map((s) => options.detectorFor(s.name, s.rateHz));
     this.pipeline = new SensorPipeline(streams, {
       windowS: options.historyS,
       queueCapacity: Math.max(256, Math.ceil(streams.reduce((a, s) => a + s.rateHz, 0) * 2)),

@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- runtime`: the whole cabinet runtime on the simulated board at full load —
  * every sensor at 100 Hz, 8 phases under actuated control with simulated traffic, a detector on
- * every stream, the Isolation Forest on the inference thread, the jobs and status threads, and
+ * every stream (scored at the site default, 10 per second on block means), the Isolation Forest on the inference thread, the jobs and status threads, and
  * the uplink to a real Mosquitto broker on a free localhost port.
  *
  * The runtime runs in a child process started from the compiled JavaScript (tsc into
@@ -21,6 +21,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { parse, stringify } from 'yaml';
 import { writeNewKeyFile } from '../../firmware/uplink/key-file.js';
+import { DEFAULT_DETECTION_RATE_HZ } from '../../firmware/site/sections/detection.js';
 import { Mosquitto } from '../helpers/mosquitto.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -354,7 +355,7 @@ async function main(): Promise<void> {
       node_flags: process.env.BENCH_NODE_FLAGS ?? SERVICE_NODE_FLAGS,
       ads1115_mode: adsMode,
       duration_s: Math.round(r.duration_s),
-      load: { streams: r.streams, sample_rate_hz: r.sample_rate_hz, achieved_rate_hz: Math.round(r.achieved_rate_hz), overruns_by_sensor: r.overruns_by_sensor, phases: 8, detectors: 'every stream', inference: 'iforest-cabinet (onnxruntime) at 1 Hz', uplink: 'mqtt to local mosquitto, Fernet' },
+      load: { streams: r.streams, sample_rate_hz: r.sample_rate_hz, achieved_rate_hz: Math.round(r.achieved_rate_hz), overruns_by_sensor: r.overruns_by_sensor, phases: 8, detectors: `every stream, scored at the site default ${DEFAULT_DETECTION_RATE_HZ} Hz (block means of ${Math.round(100 / DEFAULT_DETECTION_RATE_HZ)} samples on the 100 Hz sensor streams)`, inference: 'iforest-cabinet (onnxruntime) at 1 Hz', uplink: 'mqtt to local mosquitto, Fernet' },
       edge_to_lamp_ms: { probes: pr.probes, n: plamp.length, p50: pct(plamp, 0.5), p99: pct(plamp, 0.99), max: plamp[plamp.length - 1] ?? NaN, goal_p99: 1, method: 'virtual-clock probe child, real-time latency on the output writes' },
       edge_to_controller_tick_probe_ms: { n: ptick.length, p50: pct(ptick, 0.5), p99: pct(ptick, 0.99), max: ptick[ptick.length - 1] ?? NaN },
       edge_to_lamp_under_load_ms: { probes: r.probes, n: lamp.length, p50: pct(lamp, 0.5), p99: pct(lamp, 0.99), max: lamp[lamp.length - 1] ?? NaN },

@@ -21,8 +21,9 @@ describe('scheduled jobs (on the jobs thread)', () => {
     jobs = startJobs({
       jobs: jobsSection.parse({ log_rotation: { max_mb: 0.0001, keep: 2 } }),
       streams: [
-        { name: 'lamps-4.current_a', unit: 'A', ring: current.shared },
-        { name: 'pole.vibration_rms_g', unit: 'g', ring: vib.shared },
+        { name: 'lamps-4.current_a', unit: 'A', ring: current.shared, block: 1 },
+        // 100 Hz scored at 10 Hz: the refit replays block means of 10, as the online detector sees them
+        { name: 'pole.vibration_rms_g', unit: 'g', ring: vib.shared, block: 10 },
       ],
       lamps: [{ phase: 4, currentStream: 'lamps-4.current_a' }],
       indications: indications.buffer as SharedArrayBuffer,
@@ -56,9 +57,10 @@ describe('scheduled jobs (on the jobs thread)', () => {
     for (let i = 0; i < 500; i++) vib.push(i * 10, 0.014 + 0.0005 * Math.sin(i));
     const r = await runJob(jobs, 'detector_refit');
     assert.equal(r.ok, true, r.message);
-    const th = (r.details as { thresholds: { stream: string; threshold: number; samples: number }[] }).thresholds;
+    const th = (r.details as { thresholds: { stream: string; threshold: number; samples: number; block: number }[] }).thresholds;
     const v = th.find((t) => t.stream === 'pole.vibration_rms_g')!;
     assert.equal(v.samples, 500);
+    assert.equal(v.block, 10);
     assert.ok(v.threshold >= 0.9 && v.threshold <= 0.999);
   });
 

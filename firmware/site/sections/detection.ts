@@ -12,7 +12,11 @@ import { z } from 'zod';
  *     streams:
  *       - { sensor: cabinet, channel: temperature }
  *       - { sensor: lamps-2, channel: current, detector: gaussian-tail, params: { long1: 256 } }
+ *       - { sensor: pole, channel: vibration_rms_g, rate_hz: 100 }
  */
+/** Detector scores per second on a stream when the site does not say (`rate_hz`). */
+export const DEFAULT_DETECTION_RATE_HZ = 10;
+
 const detectorName = z.string().regex(/^[a-z][a-z0-9-]*$/, 'a detector name like gaussian-tail');
 const params = z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/), z.number().finite()).default({});
 
@@ -27,6 +31,8 @@ export const detectionStream = z
     params: params.optional(),
     /** Score at or above which an anomaly event is raised. */
     alert_threshold: z.number().min(0).max(1).optional(),
+    /** Overrides the section's `rate_hz` for this stream. */
+    rate_hz: z.number().positive().finite().optional(),
   })
   .strict();
 
@@ -41,6 +47,12 @@ export const detectionSection = z
      * optimised over the NAB corpus (standard profile); see firmware/anomaly/README.md.
      */
     alert_threshold: z.number().min(0).max(1).default(0.45),
+    /**
+     * Scores per second a detector gives at most. A faster stream is scored on the mean of each
+     * block of round(stream rate / rate_hz) samples (firmware/anomaly/block-mean.ts says why);
+     * the ring buffers, charts and uplink still get every sample.
+     */
+    rate_hz: z.number().positive().finite().default(DEFAULT_DETECTION_RATE_HZ),
     streams: z.array(detectionStream).default([]),
   })
   .strict();
