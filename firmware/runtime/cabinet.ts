@@ -8,7 +8,7 @@ import type { SimBoard } from '../../drivers/backends/sim/index.js';
 import type { BoardProfile } from '../../boards/types.js';
 import type { Site } from '../site/schema.js';
 import { inBlocks } from '../anomaly/block-mean.js';
-import { detectionBlock, streamOverride } from './detection-rate.js';
+import { streamDetection } from './detection-plan.js';
 import { jobsSection } from '../site/sections/jobs.js';
 import { statusSection } from '../site/sections/status.js';
 import { CABINET_MODEL_STREAM, CabinetModel, cabinetColumns } from './cabinet-model.js';
@@ -71,30 +71,19 @@ export interface Cabinet {
 }
 
 /**
- * A detector per stream from the site's `detection` section. The alert threshold is the
- * stream's, else the section's; without a detection section it is the detector's own
- * `alertLevel` (what its alert shaping was tuned for: 0.45 for the default ensemble), since the
- * section's default (0.45) is meant for sites that set their detectors up explicitly.
+ * A detector per stream, as the site's `detection` section plans it (detection-plan.ts). The
+ * cabinet model's stream carries the model's score itself and alerts at 0.75.
  */
-async function detectorsFor(site: Site): Promise<RuntimeOptions['detectorFor']> {
-  const det = site.detection;
-  if (det && det.enabled === false) return () => ({ detector: null, threshold: 1 });
-  const { createDetector, detectorSpec, DEFAULT_DETECTOR } = await import('../anomaly/registry.js');
+function detectorsFor(site: Site, registry: Registry): RuntimeOptions['detectorFor'] {
   return (name, rateHz) => {
     if (name === CABINET_MODEL_STREAM) return { detector: { update: (_t: number, v: number) => v }, threshold: 0.75 };
-    const o = streamOverride(site, name);
-    const detName = o?.detector ?? det?.detector ?? DEFAULT_DETECTOR;
-    const params = { ...(det?.params ?? {}), ...(o?.params ?? {}) };
-    const detector = inBlocks(createDetector(detName, params), detectionBlock(site, name, rateHz));
-    const own = params.alertLevel ?? detectorSpec(detName).defaults.alertLevel ?? 0.9;
-    return { detector, threshold: o?.alert_threshold ?? (det ? det.alert_threshold : own) };
+    const plan = streamDetection(site, name, rateHz, registry);
+    if (!plan) return { detector: null, threshold: 1 };
+    return { detector: inBlocks(registry.createDetector(plan.detector, plan.params), plan.block), threshold: plan.threshold };
   };
 }
 
-async function ownAlertLevel(name: string | undefined): Promise<number> {
-  const { detectorSpec, DEFAULT_DETECTOR } = await import('../anomaly/registry.js');
-  return detectorSpec(name ?? DEFAULT_DETECTOR).defaults.alertLevel ?? 0.9;
-}
+type Registry = typeof import('../anomaly/registry.js');
 
 export async function startCabinet(o: CabinetOptions): Promise<Cabinet> {
   const site = o.site;
@@ -139,7 +128,8 @@ export async function startCabinet(o: CabinetOptions): Promise<Cabinet> {
   }
 
   const eventLog = o.eventLog !== undefined ? o.eventLog : (status.event_log ?? defaultEventLogPath(site.id));
-  const detectorFor = await detectorsFor(site);
+  const registry: Registry = await import('../anomaly/registry.js');
+  const detectorFor = detectorsFor(site, registry);
 
   const runtimeOptions = {
     site: site.id,
@@ -159,22 +149,18 @@ export async function startCabinet(o: CabinetOptions): Promise<Cabinet> {
   // The pipeline (and its shared rings) must exist before the jobs and uplink threads attach to them.
   const parts: RuntimeParts = { intersection, sampler, simulation: sim, uplink: null, extraStreams, workers };
   const runtime = new Runtime(runtimeOptions, parts);
-  const shared = runtime.pipeline.streams.map((s, i) => ({ name: s.name, unit: s.unit, ring: runtime.pipeline.rings.rings[i]!.shared, block: detectionBlock(site, s.name, s.rateHz) }));
+  const shared = runtime.pipeline.streams.map((s, i) => ({ name: s.name, unit: s.unit, ring: runtime.pipeline.rings.rings[i]!.shared }));
 
   if (o.jobs !== false) {
     const client = startJobs({
       jobs,
-      streams: shared,
+      streams: shared.map((s, i) => ({ ...s, detection: streamDetection(site, s.name, runtime.pipeline.streams[i]!.rateHz, registry) })),
       lamps: Object.entries(site.lamps.phases)
         .filter(([, h]) => h.current_sensor)
         .map(([p, h]) => ({ phase: Number(p), currentStream: `${h.current_sensor}.current_a` })),
       indications: runtime.indications.buffer as SharedArrayBuffer,
       eventLog,
-      detector: site.detection?.enabled === false ? null : {
-        module: new URL(`../anomaly/registry${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url).href,
-        name: site.detection?.detector ?? 'ensemble',
-        threshold: site.detection?.alert_threshold ?? (await ownAlertLevel(site.detection?.detector)),
-      },
+      detectorModule: new URL(`../anomaly/registry${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url).href,
     });
     workers.push({ client, role: 'system' });
   }

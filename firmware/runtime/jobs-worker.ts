@@ -4,6 +4,7 @@ import cron from 'node-cron';
 import type { JobsSection } from '../site/sections/jobs.js';
 import { inBlocks } from '../anomaly/block-mean.js';
 import type { Detector } from '../anomaly/detector.js';
+import type { StreamDetection } from './detection-plan.js';
 import { SampleRing, type SampleRingShared } from './ring-buffer.js';
 import { postWorkerEvent, serveWorker, type HostPort } from './worker-host.js';
 
@@ -15,15 +16,15 @@ import { postWorkerEvent, serveWorker, type HostPort } from './worker-host.js';
  */
 export interface JobsWorkerData {
   readonly jobs: JobsSection;
-  /** `block`: samples per detector score, as the online detector takes them (cabinet.ts detectionBlock). */
-  readonly streams: { readonly name: string; readonly unit: string; readonly ring: SampleRingShared; readonly block: number }[];
+  /** `detection`: how the stream is watched online (detection-plan.ts), null for none: the refit replays that. */
+  readonly streams: { readonly name: string; readonly unit: string; readonly ring: SampleRingShared; readonly detection: StreamDetection | null }[];
   /** Heads with a current sensor: the stream carrying that head's lamp current. */
   readonly lamps: { readonly phase: number; readonly currentStream: string }[];
   /** Uint8Array by phase number: 1 red, 2 yellow, 3 green (see status/snapshot INDICATION_CODE). */
   readonly indications: SharedArrayBuffer;
   readonly eventLog: string | null;
-  /** Module exporting `createDetector(name, params)` for the refit replay, or null. */
-  readonly detector: { readonly module: string; readonly name: string; readonly threshold: number } | null;
+  /** Module exporting `createDetector(name, params)` for the refit replay. */
+  readonly detectorModule: string;
 }
 
 export type JobName = 'detector_refit' | 'log_rotation' | 'lamp_self_test' | 'clock_sanity';
@@ -47,18 +48,24 @@ export function hostedMain(port: HostPort, data: JobsWorkerData): () => number {
   const rings = data.streams.map((s) => ({ ...s, r: SampleRing.attach(s.ring) }));
   const indications = new Uint8Array(data.indications);
 
+  /**
+   * Replays each watched stream's history through a fresh detector configured as the online
+   * one (detector, params, block means) and proposes an alert threshold above what the day's
+   * normal data reached, never below the stream's configured one.
+   */
   async function detectorRefit(): Promise<JobResult> {
-    if (!data.detector) return { job: 'detector_refit', ok: true, message: 'no detector module configured; nothing to refit' };
-    const mod = (await import(data.detector.module)) as { createDetector: (name: string, params?: Record<string, number>) => Detector };
-    const thresholds: { stream: string; samples: number; block: number; threshold: number }[] = [];
-    for (const s of rings) {
+    const watched = rings.filter((s) => s.detection);
+    if (watched.length === 0) return { job: 'detector_refit', ok: true, message: 'no stream has a detector; nothing to refit' };
+    const mod = (await import(data.detectorModule)) as { createDetector: (name: string, params?: Record<string, number>) => Detector };
+    const thresholds: { stream: string; detector: string; samples: number; block: number; threshold: number }[] = [];
+    for (const s of watched) {
+      const plan = s.detection!;
       const n = s.r.length;
       if (n < 32) continue;
       const t = new Float64Array(n);
       const v = new Float64Array(n);
       const k = s.r.copyLast(n, t, v);
-      // Replayed as the online detector sees the stream: block means on a fast stream.
-      const d = inBlocks(mod.createDetector(data.detector.name), s.block);
+      const d = inBlocks(mod.createDetector(plan.detector, plan.params), plan.block);
       const scores = new Float64Array(k);
       for (let i = 0; i < k; i++) {
         scores[i] = d.update(t[i]!, v[i]!);
@@ -69,7 +76,7 @@ export function hostedMain(port: HostPort, data: JobsWorkerData): () => number {
       const warm = Math.floor(k / 3);
       const tail = Array.from(scores.subarray(warm)).sort((a, b) => a - b);
       const q = tail[Math.min(tail.length - 1, Math.floor(tail.length * 0.999))] ?? 0;
-      thresholds.push({ stream: s.name, samples: k, block: s.block, threshold: Math.min(0.999, Math.max(data.detector.threshold, q)) });
+      thresholds.push({ stream: s.name, detector: plan.detector, samples: k, block: plan.block, threshold: Math.min(0.999, Math.max(plan.threshold, q)) });
     }
     return { job: 'detector_refit', ok: true, message: `refit ${thresholds.length} stream(s) on their history`, details: { thresholds } };
   }

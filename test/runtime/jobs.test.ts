@@ -21,14 +21,15 @@ describe('scheduled jobs (on the jobs thread)', () => {
     jobs = startJobs({
       jobs: jobsSection.parse({ log_rotation: { max_mb: 0.0001, keep: 2 } }),
       streams: [
-        { name: 'lamps-4.current_a', unit: 'A', ring: current.shared, block: 1 },
+        // no detector on this one: the refit leaves it alone
+        { name: 'lamps-4.current_a', unit: 'A', ring: current.shared, detection: null },
         // 100 Hz scored at 10 Hz: the refit replays block means of 10, as the online detector sees them
-        { name: 'pole.vibration_rms_g', unit: 'g', ring: vib.shared, block: 10 },
+        { name: 'pole.vibration_rms_g', unit: 'g', ring: vib.shared, detection: { detector: 'gaussian-tail', params: { long1: 256 }, threshold: 0.9, block: 10 } },
       ],
       lamps: [{ phase: 4, currentStream: 'lamps-4.current_a' }],
       indications: indications.buffer as SharedArrayBuffer,
       eventLog: log,
-      detector: { module: new URL('../../firmware/anomaly/registry.ts', import.meta.url).href, name: 'gaussian-tail', threshold: 0.9 },
+      detectorModule: new URL('../../firmware/anomaly/registry.ts', import.meta.url).href,
     });
     await jobs.ready;
   });
@@ -53,14 +54,16 @@ describe('scheduled jobs (on the jobs thread)', () => {
     assert.equal((await runJob(jobs, 'lamp_self_test')).ok, true);
   });
 
-  it('detector refit replays each stream history and returns per-stream thresholds', async () => {
+  it('detector refit replays each watched stream history as its online detector sees it and returns per-stream thresholds', async () => {
     for (let i = 0; i < 500; i++) vib.push(i * 10, 0.014 + 0.0005 * Math.sin(i));
     const r = await runJob(jobs, 'detector_refit');
     assert.equal(r.ok, true, r.message);
-    const th = (r.details as { thresholds: { stream: string; threshold: number; samples: number; block: number }[] }).thresholds;
-    const v = th.find((t) => t.stream === 'pole.vibration_rms_g')!;
+    const th = (r.details as { thresholds: { stream: string; detector: string; threshold: number; samples: number; block: number }[] }).thresholds;
+    assert.deepEqual(th.map((t) => t.stream), ['pole.vibration_rms_g']);
+    const v = th[0]!;
     assert.equal(v.samples, 500);
     assert.equal(v.block, 10);
+    assert.equal(v.detector, 'gaussian-tail');
     assert.ok(v.threshold >= 0.9 && v.threshold <= 0.999);
   });
 
