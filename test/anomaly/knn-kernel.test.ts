@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { compileWat, GENERATED_FILE, generatedSource } from '../../firmware/anomaly/knn-kernel/build-wasm.js';
 import { SquaredDistances } from '../../firmware/anomaly/knn-kernel/squared-distances.js';
 import { wasmArena } from '../../firmware/anomaly/knn-kernel/wasm-arena.js';
@@ -113,4 +115,46 @@ test('the k-NN detector’s non-conformity is the sum of the k smallest distance
     stored.push(point);
     if (stored.length > p.train) stored.shift();
   }
+});
+
+test('a collected kernel’s region is reused, zeroed, and a live kernel beside it keeps its points', async () => {
+  // A distinctive size, so no other test's region of the same size is on the free list.
+  const CAP = 37;
+  const DIM = 7;
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const live = new SquaredDistances(CAP, DIM);
+  const p = Float64Array.from({ length: DIM }, (_, i) => i + 1);
+  live.store(5, p);
+  const arena = wasmArena()!;
+  const top = () => (arena as unknown as { top: number }).top;
+  let doomedOut = -1;
+  (() => {
+    const doomed = new SquaredDistances(CAP, DIM);
+    doomed.store(0, p);
+    doomedOut = doomed.outAt;
+  })();
+  const topAfterDoomed = top();
+  // The region: query (stride) + points (CAP × stride) + distances (CAP), rounded to 4 floats.
+  const stride = (DIM + 3) & ~3;
+  const size = (stride + CAP * stride + CAP + 3) & ~3;
+  const doomedBase = doomedOut - stride - CAP * stride;
+  const free = (arena as unknown as { free: Map<number, number[]> }).free;
+  // The registry's callback runs in a task after a full collection; give it a few chances.
+  for (let i = 0; i < 50 && !free.get(size)?.includes(doomedBase); i++) {
+    gc();
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  assert.ok(free.get(size)?.includes(doomedBase), 'the collected kernel’s region never came back to the free list');
+  const reused = new SquaredDistances(CAP, DIM);
+  assert.equal(reused.outAt, doomedOut, 'the new kernel took the collected one’s region');
+  assert.equal(top(), topAfterDoomed, 'and the arena did not grow for it');
+  // zeroed: the collected kernel's stored point is gone
+  reused.setQuery(new Float64Array(DIM));
+  reused.run(CAP);
+  for (let s = 0; s < CAP; s++) assert.equal(reused.floats[reused.outAt + s], 0);
+  // the live kernel still has its point
+  live.setQuery(new Float64Array(DIM));
+  live.run(CAP);
+  assert.equal(live.floats[live.outAt + 5], 1 + 4 + 9 + 16 + 25 + 36 + 49);
 });
