@@ -1,5 +1,5 @@
 import type { Detector, DetectorParams } from './detector.js';
-import type { DetectionSection } from '../site/sections/detection.js';
+import { streamDetector, type DetectionSection } from '../site/sections/detection.js';
 import { createDetector } from './registry.js';
 
 /**
@@ -75,8 +75,7 @@ export class DetectorBank {
 export function bankForSection(section: DetectionSection): DetectorBank {
   const streams = section.streams.map((s, i) => {
     const name = `${s.sensor}.${s.channel}`;
-    const detector = s.detector ?? section.detector;
-    const params = { ...(s.detector ? {} : section.params), ...s.params };
+    const { detector, params } = streamDetector(section, s);
     try {
       createDetector(detector, params);
     } catch (err) {

@@ -79,7 +79,13 @@ function detectorsFor(site: Site, registry: Registry): RuntimeOptions['detectorF
     if (name === CABINET_MODEL_STREAM) return { detector: { update: (_t: number, v: number) => v }, threshold: 0.75 };
     const plan = streamDetection(site, name, rateHz, registry);
     if (!plan) return { detector: null, threshold: 1 };
-    return { detector: inBlocks(registry.createDetector(plan.detector, plan.params), plan.block), threshold: plan.threshold };
+    let detector;
+    try {
+      detector = registry.createDetector(plan.detector, plan.params);
+    } catch (err) {
+      throw new RangeError(`detection of ${name}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    return { detector: inBlocks(detector, plan.block), threshold: plan.threshold };
   };
 }
 

@@ -1,7 +1,7 @@
 import { blockSize } from '../anomaly/block-mean.js';
 import type { DetectorSpec } from '../anomaly/detector.js';
 import type { Site } from '../site/schema.js';
-import { DEFAULT_DETECTION_RATE_HZ, type DetectionStream } from '../site/sections/detection.js';
+import { DEFAULT_DETECTION_RATE_HZ, streamDetector, type DetectionStream } from '../site/sections/detection.js';
 import { CABINET_MODEL_STREAM } from './cabinet-model.js';
 
 /**
@@ -11,7 +11,7 @@ import { CABINET_MODEL_STREAM } from './cabinet-model.js';
 export interface StreamDetection {
   /** Registry name. */
   readonly detector: string;
-  /** The section's params with the stream's merged over them. */
+  /** The stream's params over the section's, which apply only if the stream keeps the section's detector (`streamDetector`). */
   readonly params: Readonly<Record<string, number>>;
   /** Score at or above which an alert is raised. */
   readonly threshold: number;
@@ -42,8 +42,9 @@ export function streamDetection(site: Site, name: string, rateHz: number, regist
   const det = site.detection;
   if (det?.enabled === false || name === CABINET_MODEL_STREAM) return null;
   const o = streamOverride(site, name);
-  const detector = o?.detector ?? det?.detector ?? registry.DEFAULT_DETECTOR;
-  const params = { ...(det?.params ?? {}), ...(o?.params ?? {}) };
+  const chosen = streamDetector(det, o);
+  const detector = chosen.detector ?? registry.DEFAULT_DETECTOR;
+  const params = chosen.params;
   const own = params.alertLevel ?? registry.detectorSpec(detector).defaults.alertLevel ?? 0.9;
   return {
     detector,

@@ -25,7 +25,11 @@ describe('detection plan: what watches each stream (the online detector and the 
     const site = await withDetection(
       '  detector: gaussian-tail\n  params: { long1: 256 }\n  alert_threshold: 0.8\n  rate_hz: 2\n  streams:\n    - { sensor: pole, channel: vibration_rms_g, rate_hz: 100, detector: knn-conformal, params: { k: 5 }, alert_threshold: 0.95 }\n',
     );
-    assert.deepEqual(streamDetection(site, 'pole.vibration_rms_g', 100, registry), { detector: 'knn-conformal', params: { long1: 256, k: 5 }, threshold: 0.95, block: 1 });
+    // the section's params are gaussian-tail's: a stream with a detector of its own gets its own params only
+    // (they used to be merged, and knn-conformal refused `long1`: `wayside run` failed to start)
+    const pole = streamDetection(site, 'pole.vibration_rms_g', 100, registry)!;
+    assert.deepEqual(pole, { detector: 'knn-conformal', params: { k: 5 }, threshold: 0.95, block: 1 });
+    assert.doesNotThrow(() => registry.createDetector(pole.detector, pole.params));
     assert.deepEqual(streamDetection(site, 'lamps-2.current_a', 10, registry), { detector: 'gaussian-tail', params: { long1: 256 }, threshold: 0.8, block: 5 });
     assert.equal(streamDetection(site, 'lamps-2.bus_v', 100, registry)!.block, 50);
     assert.equal(streamDetection(await withDetection('  enabled: false\n'), 'pole.vibration_rms_g', 100, registry), null);
@@ -33,5 +37,18 @@ describe('detection plan: what watches each stream (the online detector and the 
 
   it('a rate that is not a positive number is refused, naming the field', async () => {
     await assert.rejects(withDetection('  rate_hz: 0\n'), /detection\.rate_hz/);
+  });
+});
+
+describe('a detection the registry refuses', () => {
+  it('stops `startCabinet` with an error naming the stream and the parameter', async () => {
+    const { startCabinet } = await import('../../firmware/runtime/cabinet.js');
+    const { getBoard } = await import('../../boards/index.js');
+    const { VirtualClock } = await import('../../drivers/hal/clock.js');
+    const site = await withDetection('  streams:\n    - { sensor: pole, channel: vibration_rms_g, params: { bogus: 2 } }\n');
+    await assert.rejects(
+      startCabinet({ site, siteFile: 'site.yaml', board: getBoard('sim')!, clock: new VirtualClock(), status: null, inference: false, jobs: false, eventLog: null }),
+      /detection of pole\.vibration_rms_g: detector "ensemble" has no parameter "bogus"/,
+    );
   });
 });

@@ -59,3 +59,14 @@ export const detectionSection = z
 
 export type DetectionSection = z.infer<typeof detectionSection>;
 export type DetectionStream = z.infer<typeof detectionStream>;
+
+/**
+ * The detector a stream gets and its params: the stream's own detector, else the section's
+ * (undefined: the registry's default). The section's `params` belong to the section's
+ * detector, so they apply only to streams that keep it; a stream naming its own detector
+ * gets its own params alone.
+ */
+export function streamDetector(section: DetectionSection | undefined, stream: DetectionStream | undefined): { detector: string | undefined; params: Record<string, number> } {
+  const own = stream?.detector !== undefined;
+  return { detector: stream?.detector ?? section?.detector, params: { ...(own ? {} : section?.params), ...stream?.params } };
+}
