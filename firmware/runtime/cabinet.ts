@@ -8,7 +8,7 @@ import type { SimBoard } from '../../drivers/backends/sim/index.js';
 import type { BoardProfile } from '../../boards/types.js';
 import type { Site } from '../site/schema.js';
 import { inBlocks } from '../anomaly/block-mean.js';
-import { streamDetection } from './detection-plan.js';
+import { streamDetection, type StreamDetection } from './detection-plan.js';
 import { jobsSection } from '../site/sections/jobs.js';
 import { statusSection } from '../site/sections/status.js';
 import { CABINET_MODEL_STREAM, CabinetModel, cabinetColumns } from './cabinet-model.js';
@@ -72,12 +72,14 @@ export interface Cabinet {
 
 /**
  * A detector per stream, as the site's `detection` section plans it (detection-plan.ts). The
- * cabinet model's stream carries the model's score itself and alerts at 0.75.
+ * cabinet model's stream carries the model's score itself and alerts at 0.75. Each stream's
+ * plan is kept in `plans`, so the refit job replays exactly what the runtime built.
  */
-function detectorsFor(site: Site, registry: Registry): RuntimeOptions['detectorFor'] {
+function detectorsFor(site: Site, registry: Registry, plans: Map<string, StreamDetection | null>): RuntimeOptions['detectorFor'] {
   return (name, rateHz) => {
-    if (name === CABINET_MODEL_STREAM) return { detector: { update: (_t: number, v: number) => v }, threshold: 0.75 };
     const plan = streamDetection(site, name, rateHz, registry);
+    plans.set(name, plan);
+    if (name === CABINET_MODEL_STREAM) return { detector: { update: (_t: number, v: number) => v }, threshold: 0.75 };
     if (!plan) return { detector: null, threshold: 1 };
     let detector;
     try {
@@ -135,7 +137,8 @@ export async function startCabinet(o: CabinetOptions): Promise<Cabinet> {
 
   const eventLog = o.eventLog !== undefined ? o.eventLog : (status.event_log ?? defaultEventLogPath(site.id));
   const registry: Registry = await import('../anomaly/registry.js');
-  const detectorFor = detectorsFor(site, registry);
+  const plans = new Map<string, StreamDetection | null>();
+  const detectorFor = detectorsFor(site, registry, plans);
 
   const runtimeOptions = {
     site: site.id,
@@ -160,7 +163,7 @@ export async function startCabinet(o: CabinetOptions): Promise<Cabinet> {
   if (o.jobs !== false) {
     const client = startJobs({
       jobs,
-      streams: shared.map((s, i) => ({ ...s, detection: streamDetection(site, s.name, runtime.pipeline.streams[i]!.rateHz, registry) })),
+      streams: shared.map((s) => ({ ...s, detection: plans.get(s.name) ?? null })),
       lamps: Object.entries(site.lamps.phases)
         .filter(([, h]) => h.current_sensor)
         .map(([p, h]) => ({ phase: Number(p), currentStream: `${h.current_sensor}.current_a` })),
