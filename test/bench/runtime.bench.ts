@@ -19,10 +19,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { parse, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import { writeNewKeyFile } from '../../firmware/uplink/key-file.js';
 import { DEFAULT_DETECTION_RATE_HZ } from '../../firmware/site/sections/detection.js';
 import { Mosquitto } from '../helpers/mosquitto.js';
+import { fullLoadSite } from './full-load-site.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 60);
@@ -290,20 +291,10 @@ async function main(): Promise<void> {
   try {
     const keyFile = join(work, 'uplink.key');
     await writeNewKeyFile(keyFile);
-    const site = parse(await import('node:fs/promises').then((fs) => fs.readFile(join(ROOT, 'firmware/sites/demo.yaml'), 'utf8'))) as Record<string, unknown>;
-    // Every sensor at 100 Hz, configured as a 100 Hz site must be: the BME280 measuring
-    // continuously (normal mode; in forced mode each poll holds its bus for the ~9 ms
-    // measurement and starves the INA219s beside it) and the one-channel ADS1115 converting
-    // continuously at 860 SPS, each poll reading the latest conversion (the datasheet's mode
-    // for continuous sampling; single-shot costs a write, a conversion wait and two reads per
-    // poll, and a wake-up of its own for the wait). BENCH_ADS1115=single-shot measures that
-    // instead. The bench reports the rate achieved.
+    // Every sensor at 100 Hz (full-load-site.ts); BENCH_ADS1115=single-shot measures the
+    // ADS1115's single-shot set-up instead. The bench reports the rate achieved.
     const adsMode = process.env.BENCH_ADS1115 ?? 'continuous';
-    for (const s of site.sensors as { chip: string; rate_hz: number; options?: Record<string, unknown> }[]) {
-      s.rate_hz = 100;
-      if (s.chip === 'bme280') s.options = { ...s.options, mode: 'normal', standby_ms: 0.5 };
-      if (s.chip === 'ads1115') s.options = { ...s.options, data_rate_sps: 860, mode: adsMode };
-    }
+    const site = fullLoadSite(adsMode);
     site.uplink = { broker: broker.url, key_file: keyFile, telemetry_interval_s: 10, outbox: { path: join(work, 'outbox.sqlite') } };
     site.status = { event_log: join(work, 'events.jsonl'), affinity: 'off' };
     const siteFile = join(work, 'site.yaml');

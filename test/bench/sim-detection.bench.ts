@@ -8,13 +8,13 @@
  * fault's onset to its stream's first alert after it.
  * Prints a table and writes bench-results/sim-detection.json.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import { getBoard } from '../../boards/index.js';
 import { VirtualClock } from '../../drivers/hal/clock.js';
 import { startCabinet, stopCabinet } from '../../firmware/runtime/cabinet.js';
 import { siteSchema } from '../../firmware/site/schema.js';
+import { fullLoadSite } from './full-load-site.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const RUN_S = 600;
@@ -33,12 +33,7 @@ interface Outcome {
 }
 
 async function run(rateHz: number, seed: number): Promise<Outcome> {
-  const raw = parse(readFileSync(join(ROOT, 'firmware/sites/demo.yaml'), 'utf8')) as Record<string, unknown>;
-  for (const s of raw.sensors as { chip: string; rate_hz: number; options?: Record<string, unknown> }[]) {
-    s.rate_hz = 100;
-    if (s.chip === 'bme280') s.options = { ...s.options, mode: 'normal', standby_ms: 0.5 };
-    if (s.chip === 'ads1115') s.options = { ...s.options, data_rate_sps: 860, mode: 'continuous' };
-  }
+  const raw = fullLoadSite();
   raw.detection = { rate_hz: rateHz };
   const site = siteSchema.parse(raw);
   const clock = new VirtualClock();
@@ -55,7 +50,7 @@ async function run(rateHz: number, seed: number): Promise<Outcome> {
   await stopCabinet(c, 'bench over');
   const healthy: Record<string, number> = {};
   const delay: Record<string, number | null> = {};
-  for (const [stream, at] of Object.entries(FAULTS)) delay[stream] = null;
+  for (const stream of Object.keys(FAULTS)) delay[stream] = null;
   for (const a of alerts) {
     const s = (a.t - start) / 1000;
     const onset = FAULTS[a.stream as keyof typeof FAULTS];
