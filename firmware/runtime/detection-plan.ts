@@ -26,7 +26,7 @@ export interface DetectorCatalogue {
 }
 
 /** The site's `detection` override for a stream (`sensor.channel`), if any. */
-export function streamOverride(site: Site, name: string): DetectionStream | undefined {
+function streamOverride(site: Site, name: string): DetectionStream | undefined {
   const [sensor, channel] = [name.slice(0, name.indexOf('.')), name.slice(name.indexOf('.') + 1)];
   return site.detection?.streams.find((s) => s.sensor === sensor && (s.channel === channel || channel.startsWith(`${s.channel}_`)));
 }
