@@ -9,6 +9,7 @@ import type { Site } from '../site/schema.js';
 import type { Indication, PhaseView } from '../status/snapshot.js';
 import { LagHistogram } from './lag-histogram.js';
 import type { IntersectionPart } from './parts.js';
+import { loopNames } from '../site/loop-names.js';
 
 /**
  * The intersection as the runtime sees it: firmware/traffic's cabinet (signal heads, flash
@@ -102,13 +103,13 @@ export class Intersection implements IntersectionPart {
       this.counters.monitorTrips++;
       this.onFault?.('monitor', `${trip.fault}: ${trip.reason}`, trip.t);
     });
-    site.detectors.forEach((d) => {
+    const names = loopNames(site.detectors);
+    site.detectors.forEach((d, i) => {
       const inp = inputs.get(d.pin);
       if (!inp) return;
-      const name = d.name ?? `loop-${d.phase}`;
       const loop = new LoopDetector(inp, clock, loopOptionsFromSite(d));
       loop.on('presence', (on) => (this.calls[d.phase] = on ? 1 : 0));
-      this.loops.push({ phase: d.phase, name: this.loops.some((l) => l.name === name) ? `${name}-${d.pin}` : name, loop });
+      this.loops.push({ phase: d.phase, name: names[i]!, loop });
     });
   }
 

@@ -6,17 +6,7 @@ import { SamplingScheduler } from '../../drivers/sampling/scheduler.js';
 import type { SensorSpec } from '../site/schema.js';
 import type { SamplerPart } from './parts.js';
 import type { StreamSpec } from './sensor-pipeline.js';
-
-/**
- * Which driver channels become streams (a detector each, a chart each): the ones the issue
- * names. The others (raw accelerometer axes, shunt voltage) stay inside the driver.
- */
-const STREAM_CHANNELS: Record<string, readonly string[] | 'all'> = {
-  bme280: ['temperature_c', 'humidity_pct', 'pressure_pa'],
-  ina219: ['current_a', 'bus_v'],
-  mpu6050: ['vibration_rms_g'],
-  ads1115: 'all',
-};
+import { streamedChannels } from './stream-channels.js';
 
 const UNITS: [RegExp, string][] = [
   [/_c$/, '°C'],
@@ -67,10 +57,10 @@ export class ChipSampler implements SamplerPart {
           if (state === 'faulted') cs.onFault?.(`sensor ${s.name}`, `faulted: ${error ?? 'unknown error'}`, clock.now());
         },
       });
-      const wanted = STREAM_CHANNELS[spec.chip] ?? 'all';
+      const streamed = streamedChannels(spec.chip, driver.channels);
       const map = new Int32Array(driver.channels.length).fill(-1);
       driver.channels.forEach((ch, c) => {
-        if (wanted !== 'all' && !wanted.includes(ch)) return;
+        if (!streamed.includes(ch)) return;
         map[c] = cs.streams.length;
         cs.streams.push({ name: `${spec.name}.${ch}`, unit: unitOf(ch), rateHz: spec.rate_hz, source: spec.name });
       });
