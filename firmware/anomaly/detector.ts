@@ -1,3 +1,5 @@
+import type { ParamRange } from './param-ranges.js';
+
 /**
  * The contract every streaming anomaly detector keeps. One instance watches one stream
  * (one sensor channel, one NAB file); a DetectorBank holds many.
@@ -29,6 +31,10 @@ export interface DetectorSpec {
   readonly summary: string;
   /** The defaults; `create` receives them merged with the caller's overrides. */
   readonly defaults: DetectorParams;
+  /** What a caller may set each parameter to (param-ranges.ts); a parameter without one is taken as given. */
+  readonly ranges?: Readonly<Record<string, ParamRange>>;
+  /** A rule across parameters (k no larger than the training set), checked on the merged set; the problem or null. */
+  readonly check?: (params: DetectorParams) => string | null;
   create(params: DetectorParams): Detector;
 }
 

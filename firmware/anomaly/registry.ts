@@ -1,4 +1,5 @@
 import type { Detector, DetectorParams, DetectorSpec } from './detector.js';
+import { paramProblems } from './param-ranges.js';
 import { artimeSpec } from './detectors/artime.js';
 import { artimeBagEnsembleSpec, artimeEnsembleSpec } from './detectors/artime-ensemble.js';
 import { artimeBagSpec } from './detectors/artime-bag.js';
@@ -38,7 +39,12 @@ export function createDetector(name: string = DEFAULT_DETECTOR, params: Detector
     }
     if (!Number.isFinite(v)) throw new RangeError(`detector "${name}" parameter "${k}" must be a finite number, got ${v}`);
   }
-  return spec.create({ ...spec.defaults, ...params });
+  const problems = paramProblems(params, spec.ranges);
+  if (problems.length > 0) throw new RangeError(`detector "${name}" ${problems.join('; ')}`);
+  const merged = { ...spec.defaults, ...params };
+  const across = spec.check?.(merged);
+  if (across) throw new RangeError(`detector "${name}": ${across}`);
+  return spec.create(merged);
 }
 
 /** Scores a whole series with a fresh detector (batch use: the CLI and the NAB harness). */

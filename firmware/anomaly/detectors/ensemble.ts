@@ -1,9 +1,10 @@
 import { type Detector, type DetectorParams, type DetectorSpec, unitScore } from '../detector.js';
 import { AlertHoldoff } from '../alert-holdoff.js';
 import { RecentMaxRatio } from '../recent-max-ratio.js';
-import { GaussianTailDetector, gaussianTailSpec } from './gaussian-tail.js';
+import { GAUSSIAN_CHANNEL_RANGES, GaussianTailDetector, gaussianTailSpec } from './gaussian-tail.js';
 import { IForestStreamDetector, iforestSpec } from './iforest-stream.js';
-import { KnnConformalDetector, knnConformalSpec } from './knn-conformal.js';
+import { KNN_RANGES, KnnConformalDetector, knnConformalSpec, kWithinTrain } from './knn-conformal.js';
+import { ALERT_SHAPING_RANGES, FRACTION, MAX_WINDOW, optionalSamples, samples } from '../param-ranges.js';
 
 /**
  * The default detector: an ensemble tuned as ONE parameter set on the whole NAB corpus.
@@ -163,6 +164,23 @@ export const ensembleSpec: DetectorSpec = {
     fatigue: 0.1,
     fatigueTau: 2000,
   },
+  ranges: {
+    ...GAUSSIAN_CHANNEL_RANGES,
+    ...KNN_RANGES,
+    knnScale: samples(2),
+    mode: { min: 0, max: 2, integer: true },
+    weight: FRACTION,
+    iforestWeight: FRACTION,
+    smoothShort: optionalSamples(1),
+    smoothLong: samples(2),
+    smoothExp: FRACTION,
+    seasonShort: { min: 0, max: MAX_WINDOW, integer: true },
+    recordWindow: optionalSamples(2),
+    floorG: FRACTION,
+    floorK: FRACTION,
+    ...ALERT_SHAPING_RANGES,
+  },
+  check: kWithinTrain,
   create: (p) => new EnsembleDetector(p),
 };
 

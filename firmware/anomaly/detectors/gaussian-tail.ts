@@ -3,6 +3,7 @@ import { AlertHoldoff } from '../alert-holdoff.js';
 import { RecentMaxRatio } from '../recent-max-ratio.js';
 import { RollingWindow } from '../rolling-window.js';
 import { qFunction } from '../tail-probability.js';
+import { ALERT_SHAPING_RANGES, FRACTION, MAX_WINDOW, optionalSamples, samples, SWITCH, type ParamRange } from '../param-ranges.js';
 
 /**
  * Windowed Gaussian tail probability, over up to three scales. For each history scale the
@@ -159,6 +160,18 @@ const MAX_SEASON_LAG = 1440;
 /** Values kept for the seasonal residuals: a week of 5-minute samples. */
 const SEASON_RING = 2016;
 
+/** The value, step and season channels, as the ensemble exposes them too. */
+export const GAUSSIAN_CHANNEL_RANGES: Readonly<Record<string, ParamRange>> = {
+  long1: optionalSamples(2),
+  long2: optionalSamples(2),
+  long3: optionalSamples(2),
+  decades: { min: 0.1, max: 100 },
+  diffWindow: optionalSamples(2),
+  diffNovel: SWITCH,
+  seasonWindow: optionalSamples(2),
+  seasonWeek: SWITCH,
+};
+
 export const gaussianTailSpec: DetectorSpec = {
   name: 'gaussian-tail',
   summary: 'windowed Gaussian tail probability (−log10 2Q(|z|)) of value, step and same-time-yesterday residual, up to 3 scales, holdoff and fatigue',
@@ -180,6 +193,14 @@ export const gaussianTailSpec: DetectorSpec = {
     damp: 0,
     fatigue: 0.1,
     fatigueTau: 2000,
+  },
+  ranges: {
+    short: samples(1),
+    shortExp: FRACTION,
+    minHistory: samples(1),
+    ...GAUSSIAN_CHANNEL_RANGES,
+    seasonShort: { min: 0, max: MAX_WINDOW, integer: true },
+    ...ALERT_SHAPING_RANGES,
   },
   create: (p) => new GaussianTailDetector(p),
 };

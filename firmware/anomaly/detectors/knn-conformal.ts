@@ -4,6 +4,7 @@ import { RollingWindow } from '../rolling-window.js';
 import { SquaredDistances } from '../knn-kernel/squared-distances.js';
 import { SortedWindow } from '../sorted-window.js';
 import { kSmallestSum } from '../knn-kernel/k-smallest-sum.js';
+import { ALERT_SHAPING_RANGES, FRACTION, samples, type ParamRange } from '../param-ranges.js';
 
 /**
  * Conformal k-nearest-neighbour detector (after KNN-CAD, Ishimtsev et al. 2017). The newest
@@ -122,9 +123,24 @@ export class KnnConformalDetector implements Detector {
  */
 const KTH_SLACK = 1.3;
 
+/** Lag-vector length, neighbours, training and calibration sets (the ensemble's k-NN too). */
+export const KNN_RANGES: Readonly<Record<string, ParamRange>> = {
+  dim: { min: 1, max: 256, integer: true },
+  k: { min: 1, max: 4096, integer: true },
+  train: samples(2),
+  calib: samples(2),
+};
+
+/** The k nearest of `train` points: k larger than the set has no k-th neighbour. */
+export function kWithinTrain(p: DetectorParams): string | null {
+  return p.k! > p.train! ? `k (${p.k}) must not exceed train (${p.train})` : null;
+}
+
 export const knnConformalSpec: DetectorSpec = {
   name: 'knn-conformal',
   summary: 'conformal k-NN over lag vectors (KNN-CAD style p-value)',
   defaults: { dim: 19, k: 27, train: 400, calib: 400, scaleWindow: 1000, alertLevel: 0.9965, holdoff: 150, damp: 0.5 },
+  ranges: { ...KNN_RANGES, scaleWindow: samples(2), alertLevel: ALERT_SHAPING_RANGES.alertLevel!, holdoff: ALERT_SHAPING_RANGES.holdoff!, damp: FRACTION },
+  check: kWithinTrain,
   create: (p) => new KnnConformalDetector(p),
 };
