@@ -97,6 +97,11 @@ export function validateChipOptions(spec: ChipSpec): void {
   createWith(spec, undefined, undefined);
 }
 
+/** The channels a sensor entry's driver will read, in order, without touching a bus (for `wayside check`). */
+export function chipChannels(spec: ChipSpec): readonly string[] {
+  return createWith(spec, undefined, undefined)!.channels;
+}
+
 /**
  * Builds the driver for a site-file `sensors` entry. Throws ChipOptionsError naming the
  * field for an unknown chip, an unknown or bad option, or options that do not fit together.

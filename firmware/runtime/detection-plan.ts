@@ -1,7 +1,7 @@
 import { blockSize } from '../anomaly/block-mean.js';
 import type { DetectorSpec } from '../anomaly/detector.js';
 import type { Site } from '../site/schema.js';
-import { DEFAULT_DETECTION_RATE_HZ, streamDetector, type DetectionStream } from '../site/sections/detection.js';
+import { DEFAULT_DETECTION_RATE_HZ, entryMatches, streamDetector, type DetectionStream } from '../site/sections/detection.js';
 import { CABINET_MODEL_STREAM } from './cabinet-model.js';
 
 /**
@@ -28,7 +28,7 @@ export interface DetectorCatalogue {
 /** The site's `detection` override for a stream (`sensor.channel`), if any. */
 function streamOverride(site: Site, name: string): DetectionStream | undefined {
   const [sensor, channel] = [name.slice(0, name.indexOf('.')), name.slice(name.indexOf('.') + 1)];
-  return site.detection?.streams.find((s) => s.sensor === sensor && (s.channel === channel || channel.startsWith(`${s.channel}_`)));
+  return site.detection?.streams.find((s) => entryMatches(s, sensor, channel));
 }
 
 /**

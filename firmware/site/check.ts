@@ -1,9 +1,13 @@
 import { BOARD_IDS, getBoard } from '../../boards/index.js';
 import type { BoardProfile } from '../../boards/types.js';
 import { GPIO_BACKEND_NAMES, I2C_BACKEND_NAMES } from '../../drivers/backends/index.js';
-import { ChipOptionsError, validateChipOptions } from '../../drivers/chips/index.js';
+import { ChipOptionsError, chipChannels } from '../../drivers/chips/index.js';
+import { createDetector, DEFAULT_DETECTOR, detectorNames } from '../anomaly/registry.js';
+import { streamedChannels } from '../runtime/stream-channels.js';
 import type { SiteProblem } from './load.js';
+import { loopNames } from './loop-names.js';
 import { detectorInput, lampHead, sensorSpec, siteSchema, type Site } from './schema.js';
+import { entryMatches, streamDetector } from './sections/detection.js';
 
 /**
  * Board-aware validation of a site file that already passed the schema: everything zod
@@ -22,7 +26,9 @@ export type SiteProblemCode =
   | 'i2c-bus-missing'
   | 'sensor-name-twice'
   | 'current-sensor'
-  | 'chip-options';
+  | 'chip-options'
+  | 'detector'
+  | 'detection-stream';
 
 export interface CheckProblem extends SiteProblem {
   code: SiteProblemCode;
@@ -92,13 +98,16 @@ export function checkSite(site: Site, board: BoardProfile | null): CheckProblem[
 
   const names = new Map<string, number>();
   const addresses = new Map<string, number>();
+  // What each sensor and loop will stream (null: unknown, its options are bad), for `detection`.
+  const streams = new Map<string, readonly string[] | null>();
   site.sensors.forEach((s, i) => {
     // The chip driver's own option schema, so `check` refuses what `run` would refuse.
     try {
-      validateChipOptions({ chip: s.chip, address: s.address, options: s.options, name: s.name });
+      streams.set(s.name, streamedChannels(s.chip, chipChannels({ chip: s.chip, address: s.address, options: s.options, name: s.name })));
     } catch (e) {
       if (!(e instanceof ChipOptionsError)) throw e;
       add(`sensors.${i}.options${e.field ? `.${e.field}` : ''}`, 'chip-options', e.message);
+      streams.set(s.name, null);
     }
     const firstName = names.get(s.name);
     if (firstName !== undefined) add(`sensors.${i}.name`, 'sensor-name-twice', `sensor name "${s.name}" is already used by sensors.${firstName}`);
@@ -121,7 +130,66 @@ export function checkSite(site: Site, board: BoardProfile | null): CheckProblem[
     if (!sensor) add(path, 'current-sensor', `no sensor named "${head.current_sensor}" (it must be an ina219 in sensors)`);
     else if (sensor.chip !== 'ina219') add(path, 'current-sensor', `sensor "${sensor.name}" is a ${sensor.chip}, not an ina219`);
   }
+  for (const name of loopNames(site.detectors)) if (!streams.has(name)) streams.set(name, ['occupancy']);
+  checkDetection(site, streams, add);
   return problems;
+}
+
+/** Builds the detector as the runtime would, so `check` refuses what `run` would refuse; the refusal, or null. */
+function detectorRefusal(name: string, params: Record<string, number>): string | null {
+  try {
+    createDetector(name, params);
+    return null;
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    return msg.startsWith(`detector "${name}"`) ? msg : `detector "${name}" refuses these params: ${msg}`;
+  }
+}
+
+/**
+ * The `detection` section against the registry and the site's streams: an unknown detector or
+ * parameter would stop `run` at start-up, and an entry naming no stream (a typo in a sensor or
+ * channel name) or a stream already set by an earlier entry would be ignored without a word.
+ */
+function checkDetection(site: Site, streams: ReadonlyMap<string, readonly string[] | null>, add: (path: string, code: SiteProblemCode, message: string) => void): void {
+  const det = site.detection;
+  if (!det) return;
+  const known = detectorNames();
+  const unknown = (name: string) => `unknown detector "${name}"; valid: ${known.join(', ')}`;
+  // A refused section is reported once, not again for each stream that keeps it.
+  let section = det;
+  if (det.detector !== undefined && !known.includes(det.detector)) {
+    add('detection.detector', 'detector', unknown(det.detector));
+    section = { ...det, detector: undefined, params: {} };
+  } else {
+    const refusal = detectorRefusal(det.detector ?? DEFAULT_DETECTOR, det.params);
+    if (refusal) {
+      add('detection.params', 'detector', refusal);
+      section = { ...det, params: {} };
+    }
+  }
+  const setBy = new Map<string, number>();
+  det.streams.forEach((e, i) => {
+    const path = `detection.streams.${i}`;
+    const channels = streams.get(e.sensor);
+    if (channels === undefined) {
+      add(`${path}.sensor`, 'detection-stream', `no sensor or loop named "${e.sensor}"; streams come from: ${[...streams.keys()].join(', ') || 'none'}`);
+    } else if (channels !== null) {
+      const matched = channels.filter((ch) => entryMatches(e, e.sensor, ch));
+      if (matched.length === 0) add(`${path}.channel`, 'detection-stream', `"${e.sensor}" streams no channel "${e.channel}"; its streams: ${channels.join(', ')}`);
+      for (const ch of matched) {
+        const first = setBy.get(`${e.sensor}.${ch}`);
+        if (first !== undefined) add(path, 'detection-stream', `stream ${e.sensor}.${ch} is already set by detection.streams.${first}; this entry would be ignored for it`);
+        else setBy.set(`${e.sensor}.${ch}`, i);
+      }
+    }
+    if (e.detector !== undefined && !known.includes(e.detector)) add(`${path}.detector`, 'detector', unknown(e.detector));
+    else if (e.detector !== undefined || e.params !== undefined) {
+      const { detector, params } = streamDetector(section, e);
+      const refusal = detectorRefusal(detector ?? DEFAULT_DETECTOR, params);
+      if (refusal) add(`${path}.params`, 'detector', refusal);
+    }
+  });
 }
 
 /**

@@ -78,6 +78,33 @@ describe('checkSite: board-aware site validation', () => {
     assert.match(ps[1]!.message, /"cabinet" is a bme280, not an ina219/);
   });
 
+  it('the detection section: detectors and params as run builds them, entries that name no stream or one already set', async () => {
+    const ps = await problemsOf('detection.yaml');
+    assert.deepEqual(brief(ps), [
+      'detector detection.params',
+      'detection-stream detection.streams.0.sensor',
+      'detection-stream detection.streams.1.channel',
+      'detector detection.streams.2.params',
+      'detection-stream detection.streams.3',
+      'detector detection.streams.4.detector',
+      'detector detection.streams.6.params',
+    ]);
+    assert.match(ps[0]!.message, /detector "ensemble" has no parameter "holdof"; valid: long1, /);
+    assert.match(ps[1]!.message, /no sensor or loop named "cabinett"; streams come from: cabinet, supply, north/);
+    assert.match(ps[2]!.message, /"cabinet" streams no channel "temprature"; its streams: temperature_c, pressure_pa, humidity_pct/);
+    assert.match(ps[3]!.message, /detector "gaussian-tail" parameter "long1" must be an integer from 2 to 1000000 \(or 0 for off\), got -5/);
+    assert.match(ps[4]!.message, /stream cabinet\.temperature_c is already set by detection\.streams\.2/);
+    assert.match(ps[5]!.message, /unknown detector "ensembel"; valid: ensemble, /);
+    // the section's params (holdof) go with the section's detector, so the stream is refused for its own k alone
+    assert.match(ps[6]!.message, /detector "ensemble": k \(500\) must not exceed train \(400\)/);
+  });
+
+  it('a detection section that names real streams passes, and a loop\'s occupancy is one', async () => {
+    const site = await loadSite(fixture('detection.yaml'));
+    site.detection = { ...site.detection!, params: {}, streams: site.detection!.streams.filter((_, i) => i === 2 || i === 5).map((e) => ({ ...e, params: {} })) };
+    assert.deepEqual(checkSite(site, getBoard('sim')!), []);
+  });
+
   it('an unknown board id lists the known ones', async () => {
     const ps = await problemsOf('unknown-board.yaml');
     assert.deepEqual(brief(ps), ['unknown-board board']);

@@ -4,8 +4,8 @@ import { z } from 'zod';
  * The `detection` section of a site file: which streaming anomaly detector watches which
  * sensor channel. One detector instance per stream (firmware/anomaly/bank.ts); parameters
  * are flat numbers merged over the detector's defaults (`wayside anomaly list` shows them).
- * Detector names are checked against the registry when the pipeline is built, so this
- * schema does not import the detectors.
+ * Detector names, parameters and stream names are checked by `wayside check` (and so at the
+ * start of `run`: firmware/site/check.ts), so this schema does not import the detectors.
  *
  *   detection:
  *     detector: ensemble
@@ -69,4 +69,12 @@ export type DetectionStream = z.infer<typeof detectionStream>;
 export function streamDetector(section: DetectionSection | undefined, stream: DetectionStream | undefined): { detector: string | undefined; params: Record<string, number> } {
   const own = stream?.detector !== undefined;
   return { detector: stream?.detector ?? section?.detector, params: { ...(own ? {} : section?.params), ...stream?.params } };
+}
+
+/**
+ * Whether `entry` is about the stream of `sensor`'s `channel`: the channel's full name, or its
+ * name before the unit suffix (`current` matches `current_a`, `ain0` matches `ain0_v`).
+ */
+export function entryMatches(entry: DetectionStream, sensor: string, channel: string): boolean {
+  return entry.sensor === sensor && (entry.channel === channel || channel.startsWith(`${entry.channel}_`));
 }
