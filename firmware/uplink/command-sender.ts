@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IClientOptions } from 'mqtt';
 import type { MultiFernet } from './fernet.js';
-import type { AckMessage } from './messages.js';
+import type { AckMessage, StateMessage } from './messages.js';
 import { topicOf } from './topics.js';
 
 /**
@@ -40,39 +40,63 @@ export interface SendCommandOptions {
   timeoutMs?: number;
 }
 
-/** Sends the command and resolves with its ack (ok or not); rejects with CommandTimeout if none comes. */
+/**
+ * Sends the command and resolves with its ack (ok or not); rejects with CommandTimeout if none
+ * comes within `timeoutMs` in all.
+ *
+ * It publishes only once the device's retained state reads `online`. A device subscribes to
+ * its command topic before it publishes that state, so from then on the broker delivers the
+ * command; published earlier (a device still starting, or offline), the command would be
+ * dropped and the operator would wait out the timeout for nothing. The timeout then says what
+ * the device last reported.
+ */
 export async function sendCommand(o: SendCommandOptions): Promise<AckMessage> {
   const { connectAsync } = await import('mqtt');
   const timeoutMs = o.timeoutMs ?? 10_000;
+  const deadline = Date.now() + timeoutMs;
+  const left = () => Math.max(0, deadline - Date.now());
   const client = await withTimeout(
     connectAsync(o.broker, { reconnectPeriod: 0, connectTimeout: timeoutMs, clean: true, ...o.mqtt }),
     timeoutMs,
-    `no connection to ${o.broker} within ${timeoutMs} ms`,
+    () => `no connection to ${o.broker} within ${timeoutMs} ms`,
   );
   try {
     const { id, token } = makeCommandToken(o.ring, o.device, o.cmd, o.args ?? {});
+    const stateTopic = topicOf(o.device, 'state');
+    let lastState: StateMessage | null = null;
+    let markOnline = (): void => {};
+    const online = new Promise<void>((resolve) => (markOnline = resolve));
     const ack = new Promise<AckMessage>((resolve) => {
-      client.on('message', (_topic, payload) => {
+      client.on('message', (topic, payload) => {
+        let m: AckMessage | StateMessage;
         try {
-          const m = JSON.parse(o.ring.decrypt(payload.toString('utf8')).toString('utf8')) as AckMessage;
-          if (m.kind === 'ack' && m.command_id === id) resolve(m);
+          m = JSON.parse(o.ring.decrypt(payload.toString('utf8')).toString('utf8')) as AckMessage | StateMessage;
         } catch {
-          // not ours, or not readable with our keys: keep waiting
+          return; // not ours, or not readable with our keys: keep waiting
         }
+        if (topic === stateTopic && m.kind === 'state' && m.device === o.device) {
+          lastState = m;
+          if (m.state === 'online') markOnline();
+        } else if (m.kind === 'ack' && m.command_id === id) resolve(m);
       });
     });
     // Subscribe before publishing so a fast device's ack cannot be missed.
-    await client.subscribeAsync(topicOf(o.device, 'ack'), { qos: 1 });
+    await client.subscribeAsync([topicOf(o.device, 'ack'), stateTopic], { qos: 1 });
+    await withTimeout(online, left(), () => {
+      const s = lastState as StateMessage | null;
+      const seen = s ? `its last state is ${s.state}, at ${new Date(s.ts).toISOString()}` : 'it has published no state readable with these keys';
+      return `${o.device} is not online within ${timeoutMs} ms (${seen}); ${o.cmd} not sent`;
+    });
     await client.publishAsync(topicOf(o.device, 'cmd'), token, { qos: 1 });
-    return await withTimeout(ack, timeoutMs, `no ack from ${o.device} for ${o.cmd} (${id}) within ${timeoutMs} ms (device offline, or not sharing this key?)`);
+    return await withTimeout(ack, left(), () => `no ack from ${o.device} for ${o.cmd} (${id}) within ${timeoutMs} ms (device offline, or not sharing this key?)`);
   } finally {
     await client.endAsync(true).catch(() => undefined);
   }
 }
 
-function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
+function withTimeout<T>(p: Promise<T>, ms: number, message: () => string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const t = setTimeout(() => reject(new CommandTimeout(message)), ms);
+    const t = setTimeout(() => reject(new CommandTimeout(message())), ms);
     p.then(
       (v) => {
         clearTimeout(t);
