@@ -387,17 +387,35 @@ async function install(o: FlashOptions, root: string, log: Log): Promise<number>
 }
 
 /**
- * Over ssh: the bundle (with its compiled flash code) is copied to the device's
- * /tmp/wayside-flash and the same install runs there with `--rootfs /` (or `--ssh-rootfs`),
- * under sudo; the staging directory is removed afterwards, also when a step fails. Needs node
+ * Over ssh: the bundle (with its compiled flash code) is copied to a staging directory the
+ * device makes with `mktemp -d /tmp/wayside-flash.XXXXXXXX`, and the same install runs there
+ * with `--rootfs /` (or `--ssh-rootfs`), under sudo; the staging directory is removed
+ * afterwards, also when a step fails. A fresh directory of the ssh user's, mode 0700, rather
+ * than a fixed /tmp path: the code sudo runs must not be in a place another local user could
+ * have made first, and two flashes to one device (or two test runs) must not delete each
+ * other's bundle. Needs node
  * on the device and passwordless sudo (or a TTY). test/deploy/flash-ssh.test.ts runs it against
  * a real sshd on 127.0.0.1.
  */
+/** `mktemp -d` on the device fills in the X's. */
+const REMOTE_STAGING_TEMPLATE = '/tmp/wayside-flash.XXXXXXXX';
+
+/** Makes the staging directory on the device; its path, checked to be what mktemp makes (it goes into shell lines). */
+function makeRemoteStaging(ssh: string[], host: string): string {
+  const r = spawnSync(ssh[0]!, [...ssh.slice(1), host, `mktemp -d ${REMOTE_STAGING_TEMPLATE}`], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+  const dir = (r.stdout ?? '').trim();
+  if (r.status !== 0 || !/^\/tmp\/wayside-flash\.[A-Za-z0-9]{8}$/.test(dir)) {
+    throw new FlashError(`could not make a staging directory on ${host} (mktemp -d exit ${r.status ?? 'none'}, printed ${JSON.stringify(dir.slice(0, 200))})`, 1);
+  }
+  return dir;
+}
+
 async function installOverSsh(o: FlashOptions, log: Log): Promise<number> {
   await checkSiteFile(o, o.board === 'auto' ? null : getBoard(o.board)!);
   const host = o.ssh!;
   const ssh = ['ssh', ...o.sshArgs];
-  const remote = '/tmp/wayside-flash';
+  // Made on the device by the first step; dry runs show the template.
+  let remote = REMOTE_STAGING_TEMPLATE;
   let bundleDir = o.bundle;
   let scratch: string | null = null;
   let pubDir: string | null = null;
@@ -420,6 +438,10 @@ async function installOverSsh(o: FlashOptions, log: Log): Promise<number> {
       await writeFile(join(pubDir, 'release.pub'), pub.pem);
     }
     const pubFile = pub ? join(pubDir ?? '<tmp>', 'release.pub') : null;
+    if (!o.dryRun) {
+      log(`run       ${[...ssh, host, `mktemp -d ${REMOTE_STAGING_TEMPLATE}`].join(' ')}`);
+      remote = makeRemoteStaging(ssh, host);
+    } else log(`would     ${[...ssh, host, `mktemp -d ${REMOTE_STAGING_TEMPLATE}`].join(' ')}`);
     const remoteArgs = [
       'sudo', o.node, `${remote}/${name}/dist/firmware/deploy/flash.js`, '--rootfs', o.sshRootfs, '--board', o.board,
       '--site', `${remote}/${name}/site.yaml`, '--bundle', `${remote}/${name}`, '--keep', String(o.keep),
@@ -432,7 +454,6 @@ async function installOverSsh(o: FlashOptions, log: Log): Promise<number> {
       ...(o.health && 'cmd' in o.health ? ['--health-cmd', o.health.cmd] : []),
     ];
     const steps: { argv: string[]; stdin?: string[] }[] = [
-      { argv: [...ssh, host, `rm -rf ${remote} && mkdir -p ${remote} && chmod 700 ${remote}`] },
       { argv: [...ssh, host, `tar -xz -C ${remote}`], stdin: ['tar', '-cz', '-C', dirname(bundleDir ?? '.'), name] },
       ...(o.keys ? [{ argv: [...ssh, host, `mkdir -p ${remote}/keys && tar -x -C ${remote}/keys`], stdin: ['tar', '-c', '-C', o.keys, '.'] }] : []),
       ...(pubFile ? [{ argv: [...ssh, host, `cat > ${remote}/release.pub`], stdin: ['cat', pubFile] }] : []),

@@ -23,7 +23,12 @@ import { startSshd, type TestSshd } from './sshd.js';
  */
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const site = join(repo, 'test/deploy/fixtures/rock-5b-site.yaml');
-const STAGING = '/tmp/wayside-flash';
+/** The staging directory a flash made on the device (mktemp -d), from its log; null if it made none. */
+function stagingOf(out: string): string | null {
+  return /tar -xz -C (\/tmp\/wayside-flash\.[A-Za-z0-9]{8})$/m.exec(out)?.[1] ?? null;
+}
+/** Every staging directory the flashes of this file made, removed at the end whatever happened. */
+const stagings = new Set<string>();
 
 let work: string;
 let sshd: TestSshd | undefined;
@@ -74,7 +79,11 @@ function flashSh(args: string[]): Promise<{ code: number | null; out: string }> 
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
     child.once('error', fail);
-    child.once('close', (code) => ok({ code, out }));
+    child.once('close', (code) => {
+      const staging = stagingOf(out);
+      if (staging) stagings.add(staging);
+      ok({ code, out });
+    });
   });
 }
 
@@ -106,7 +115,7 @@ before(async () => {
 after(async () => {
   // Whatever happened above: no sshd may outlive the test.
   await sshd?.stop();
-  await rm(STAGING, { recursive: true, force: true });
+  for (const dir of stagings) await rm(dir, { recursive: true, force: true });
   if (work) await rm(work, { recursive: true, force: true });
 });
 
@@ -136,7 +145,9 @@ describe('flash.sh --ssh to a real sshd on 127.0.0.1', () => {
     assert.equal(r.code, 0, `${r.out}\n--- sshd:\n${sshd!.log()}`);
     assert.match(r.out, /flash: over ssh to root@127\.0\.0\.1: the bundle's own flash\.js installs it there with --rootfs /);
     assert.match(sshd!.log(), /Accepted publickey for root from 127\.0\.0\.1/, 'the install went through the sshd');
-    assert.match(r.out, /\| ssh -p \d+ -i .* root@127\.0\.0\.1 tar -xz -C \/tmp\/wayside-flash$/m, 'the bundle was staged in the device /tmp');
+    assert.match(r.out, /ssh -p \d+ -i .* root@127\.0\.0\.1 mktemp -d \/tmp\/wayside-flash\.XXXXXXXX$/m, 'a fresh staging directory was made on the device');
+    const staging = stagingOf(r.out);
+    assert.ok(staging, 'the bundle was staged in a directory of its own in the device /tmp');
 
     assert.equal(readlinkSync(join(root, 'opt/wayside/current')), `releases/${version}`);
     assert.deepEqual(readdirSync(join(root, 'opt/wayside/releases')), [version], 'no .partial left behind');
@@ -178,7 +189,7 @@ describe('flash.sh --ssh to a real sshd on 127.0.0.1', () => {
     }
     assert.deepEqual(await readPending(root), { version, previous: null, health: { url: 'http://127.0.0.1:8080/healthz' }, deadlineS: 60 },
       'an install into a directory (not the running /) leaves the health check to wayside-guard');
-    assert.equal(existsSync(STAGING), false, `${STAGING} (bundle and keys) is removed from the device`);
+    assert.equal(existsSync(staging), false, `${staging} (bundle and keys) is removed from the device`);
   });
 
   it('forwards --health-cmd to the device: a failing release is rolled back there and flash.sh exits 1', async () => {
@@ -189,7 +200,9 @@ describe('flash.sh --ssh to a real sshd on 127.0.0.1', () => {
     assert.match(r.out, /release 1\.0\.1-ssh failed its health check \(last: exit 3\); rolled back to 1\.0\.0-ssh/);
     assert.equal(current, `releases/${version}`);
     assert.equal(readlinkSync(join(root, 'opt/wayside/current')), current);
-    assert.equal(existsSync(STAGING), false, `${STAGING} is removed after a failed install too`);
+    const staging = stagingOf(r.out);
+    assert.ok(staging, r.out);
+    assert.equal(existsSync(staging), false, `${staging} is removed after a failed install too`);
   });
 
   it('a tampered or unsigned bundle is refused, the device is left as it was, and its /tmp is cleaned', async () => {
@@ -203,7 +216,7 @@ describe('flash.sh --ssh to a real sshd on 127.0.0.1', () => {
     assert.equal(r1.code, 1, r1.out);
     assert.match(r1.out, /refused[\s\S]*dist\/firmware\/cli\/main\.js: sha256 differs/);
     assert.doesNotMatch(r1.out, /tar -xz/, 'refused before anything is copied to the device');
-    assert.equal(existsSync(STAGING), false);
+    assert.doesNotMatch(r1.out, /mktemp/, 'no staging directory made on the device');
 
     // Unsigned, while the device trusts release.pub (installed by the first flash) and no key is
     // given here: the device's key is read over ssh and the bundle refused.
@@ -211,7 +224,7 @@ describe('flash.sh --ssh to a real sshd on 127.0.0.1', () => {
     assert.equal(r2.code, 1, r2.out);
     assert.ok(r2.out.includes(`verify key: ${root}/etc/wayside/release.pub on root@127.0.0.1):\n  MANIFEST.sig missing: the device requires signed releases`), r2.out);
     assert.doesNotMatch(r2.out, /tar -xz/);
-    assert.equal(existsSync(STAGING), false);
+    assert.doesNotMatch(r2.out, /mktemp/, 'no staging directory made on the device');
 
     // The device runs the incoming bundle's own flash.js as root: a bundle that also brings a
     // verifier accepting anything must be caught before it gets there.
@@ -225,7 +238,7 @@ describe('flash.sh --ssh to a real sshd on 127.0.0.1', () => {
     assert.equal(r3.code, 1, r3.out);
     assert.match(r3.out, /refused[\s\S]*dist\/firmware\/deploy\/manifest\.js: sha256 differs/);
     assert.doesNotMatch(r3.out, /tar -xz/, 'refused before anything is copied to the device');
-    assert.equal(existsSync(STAGING), false);
+    assert.doesNotMatch(r3.out, /mktemp/, 'no staging directory made on the device');
 
     assert.equal(treeHash(root), untouched, 'refused bundles change nothing on the device');
     assert.equal(readlinkSync(join(root, 'opt/wayside/current')), `releases/${version}`);

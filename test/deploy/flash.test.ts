@@ -267,9 +267,10 @@ describe('flash.sh into a temporary root filesystem', () => {
     const r = await run(['--board', 'rock-5b', '--site', site, '--ssh', 'admin@cabinet-17', '--bundle', await makeBundle('6.0.0', { signKey: keys.priv }),
       '--verify-key', join(work, 'release.pub'), '--deps', 'device', '--dry-run']);
     assert.equal(r.code, 0, r.log);
-    assert.match(r.log, /would +tar -cz -C .*bundles 6\.0\.0 \| ssh admin@cabinet-17 tar -xz -C \/tmp\/wayside-flash/);
-    assert.match(r.log, /would +ssh -t admin@cabinet-17 'sudo' '.*' '\/tmp\/wayside-flash\/6\.0\.0\/dist\/firmware\/deploy\/flash\.js' '--rootfs' '\/' .*'--deps' 'device' '--verify-key' '\/tmp\/wayside-flash\/release\.pub'/);
-    assert.match(r.log, /would +ssh admin@cabinet-17 rm -rf \/tmp\/wayside-flash$/m);
+    assert.match(r.log, /would +ssh admin@cabinet-17 mktemp -d \/tmp\/wayside-flash\.XXXXXXXX$/m);
+    assert.match(r.log, /would +tar -cz -C .*bundles 6\.0\.0 \| ssh admin@cabinet-17 tar -xz -C \/tmp\/wayside-flash\.XXXXXXXX$/m);
+    assert.match(r.log, /would +ssh -t admin@cabinet-17 'sudo' '.*' '\/tmp\/wayside-flash\.XXXXXXXX\/6\.0\.0\/dist\/firmware\/deploy\/flash\.js' '--rootfs' '\/' .*'--deps' 'device' '--verify-key' '\/tmp\/wayside-flash\.XXXXXXXX\/release\.pub'/);
+    assert.match(r.log, /would +ssh admin@cabinet-17 rm -rf \/tmp\/wayside-flash\.XXXXXXXX$/m);
   });
 
   it('bad arguments: a clear error, exit 2, nothing changed (through flash.sh)', async () => {
