@@ -5,7 +5,6 @@ import { artimeBagEnsembleSpec, artimeEnsembleSpec } from './detectors/artime-en
 import { artimeBagSpec } from './detectors/artime-bag.js';
 import { cadEnsembleSpec } from './detectors/cad-ensemble.js';
 import { cadOseSpec } from './detectors/cad-ose/cad-ose.js';
-import { discordSpec } from './detectors/discord.js';
 import { ensembleSpec } from './detectors/ensemble.js';
 import { gaussianTailSpec } from './detectors/gaussian-tail.js';
 import { iforestSpec } from './detectors/iforest-stream.js';
@@ -18,7 +17,7 @@ import { spectralResidualSpec } from './detectors/spectral-residual.js';
  * defaults and refuses an unknown name or parameter with the list of valid ones, as the
  * backend factory does.
  */
-const SPECS: readonly DetectorSpec[] = [ensembleSpec, gaussianTailSpec, knnConformalSpec, iforestSpec, seedSpec, artimeSpec, artimeEnsembleSpec, cadOseSpec, cadEnsembleSpec, artimeBagSpec, spectralResidualSpec, artimeBagEnsembleSpec, discordSpec];
+const SPECS: readonly DetectorSpec[] = [ensembleSpec, gaussianTailSpec, knnConformalSpec, iforestSpec, seedSpec, artimeSpec, artimeEnsembleSpec, cadOseSpec, cadEnsembleSpec, artimeBagSpec, spectralResidualSpec, artimeBagEnsembleSpec];
 
 export const DEFAULT_DETECTOR = 'ensemble';
 

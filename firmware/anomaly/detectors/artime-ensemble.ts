@@ -2,7 +2,7 @@ import { type Detector, type DetectorParams, type DetectorSpec, unitScore } from
 import { AlertHoldoff } from '../alert-holdoff.js';
 import { ARTimeBagDetector, artimeBagSpec } from './artime-bag.js';
 import { artimeSpec } from './artime.js';
-import { EnsembleDetector, ENSEMBLE_ALERT_SHAPING, ENSEMBLE_DISCORD_DEFAULTS, ensembleDiscordParams, ensembleSpec } from './ensemble.js';
+import { EnsembleDetector, ENSEMBLE_ALERT_SHAPING, ensembleSpec } from './ensemble.js';
 
 /**
  * `artime-ensemble`: the default ensemble and ARTime side by side, under ONE alert holdoff.
@@ -40,7 +40,7 @@ export class ARTimeEnsembleDetector implements Detector {
 
   constructor(p: DetectorParams, name = 'artime-ensemble') {
     this.name = name;
-    this.ensemble = new EnsembleDetector({ ...ensembleSpec.defaults, ...ensembleDiscordParams(p), alertLevel: 2 });
+    this.ensemble = new EnsembleDetector({ ...ensembleSpec.defaults, alertLevel: 2 });
     // one ARTime (members 1, hold 1, vote 1: exactly artime.ts) or a voting bag of them (artime-bag.ts)
     this.artime = new ARTimeBagDetector({
       members: p.members!,
@@ -118,7 +118,6 @@ export const artimeEnsembleSpec: DetectorSpec = {
     categories: artimeSpec.defaults.categories!,
     evict: 0,
     budget: 0,
-    ...ENSEMBLE_DISCORD_DEFAULTS,
     ...ENSEMBLE_ALERT_SHAPING,
   },
   create: (p) => new ARTimeEnsembleDetector(p),

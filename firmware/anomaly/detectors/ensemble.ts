@@ -1,7 +1,6 @@
 import { type Detector, type DetectorParams, type DetectorSpec, unitScore } from '../detector.js';
 import { AlertHoldoff } from '../alert-holdoff.js';
 import { RecentMaxRatio } from '../recent-max-ratio.js';
-import { DiscordDetector, discordSpec } from './discord.js';
 import { GAUSSIAN_CHANNEL_RANGES, GaussianTailDetector, gaussianTailSpec } from './gaussian-tail.js';
 import { IForestStreamDetector, iforestSpec } from './iforest-stream.js';
 import { KNN_RANGES, KnnConformalDetector, knnConformalSpec, kWithinTrain } from './knn-conformal.js';
@@ -32,10 +31,6 @@ import { ALERT_SHAPING_RANGES, FRACTION, MAX_WINDOW, optionalSamples, samples } 
  *   to the bar, so bursty streams pay for their bursts and quiet streams keep their first alert.
  * - `iforestWeight` > 0 mixes in the feature Isolation Forest (iforest-stream.ts); measured
  *   worse on NAB (0.1 → 59.8, 0.2 → 59.2, against 62.9 without), so off by default.
- * - `discordWeight` > 0 adds the streaming left matrix profile (discord.ts: z-normalised
- *   nearest earlier subsequence of lengths `discordM1..3` over `discordHistory` samples):
- *   `discordMode` 0 max(score, weight × discord), 2 (1 − weight) × score + weight × discord.
- *   Off by default (see the README for what it measured).
  * - `recordWindow` > 0 rescales both members against their own recent maximum instead
  *   (recent-max-ratio.ts); measured worse on NAB, kept for comparison.
  */
@@ -57,10 +52,6 @@ export class EnsembleDetector implements Detector {
   private readonly iforestWeight: number;
   /** Smoothed value channel: the mean of the last `smoothShort` values against the last `smoothLong` values. */
   private readonly smooth: GaussianTailDetector | null;
-  /** Optional channel: the left matrix profile discord, mixed in with `discordWeight`. */
-  private readonly discord: DiscordDetector | null;
-  private readonly discordWeight: number;
-  private readonly discordMode: number;
 
   constructor(p: DetectorParams) {
     const off = { alertLevel: 2, holdoff: 0, damp: 1 };
@@ -104,26 +95,6 @@ export class EnsembleDetector implements Detector {
           })
         : null;
     this.floorK = p.floorK!;
-    this.discordWeight = p.discordWeight!;
-    this.discordMode = p.discordMode!;
-    this.discord =
-      this.discordWeight > 0
-        ? new DiscordDetector({
-            ...discordSpec.defaults,
-            m1: p.discordM1!,
-            m2: p.discordM2!,
-            m3: p.discordM3!,
-            history: p.discordHistory!,
-            exclude: p.discordExclude!,
-            sdFloor: p.discordFloor!,
-            calib: p.discordCalib!,
-            tail: p.discordTail!,
-            gauss: p.discordGauss!,
-            decades: p.discordDecades!,
-            distFloor: p.discordDistFloor!,
-            ...off,
-          })
-        : null;
   }
 
   update(tMs: number, x: number): number {
@@ -146,13 +117,6 @@ export class EnsembleDetector implements Detector {
     else if (this.mode === 1) s = 0.5 * (g + k);
     else s = (1 - this.weight) * g + this.weight * k;
     if (this.iforest) s = (1 - this.iforestWeight) * s + this.iforestWeight * this.iforest.update(tMs, x);
-    if (this.discord) {
-      const d = this.discord.update(tMs, x);
-      if (this.discordMode === 0) {
-        const w = this.discordWeight * d;
-        if (w > s) s = w;
-      } else s = (1 - this.discordWeight) * s + this.discordWeight * d;
-    }
     return this.holdoff.apply(unitScore(s));
   }
 
@@ -164,32 +128,7 @@ export class EnsembleDetector implements Detector {
     this.recordK?.reset();
     this.iforest?.reset();
     this.smooth?.reset();
-    this.discord?.reset();
   }
-}
-
-/** The discord channel's parameters (off: weight 0), shared with the detectors that wrap the ensemble. */
-export const ENSEMBLE_DISCORD_DEFAULTS: Readonly<Record<string, number>> = {
-  discordWeight: 0,
-  discordMode: 0,
-  discordM1: 16,
-  discordM2: 32,
-  discordM3: 64,
-  discordHistory: 6400,
-  discordExclude: 1,
-  discordFloor: 0.02,
-  discordCalib: 2000,
-  discordTail: 0,
-  discordGauss: 0,
-  discordDecades: 8,
-  discordDistFloor: 1e-4,
-};
-
-/** The discord parameters out of a wrapping detector's parameters, for its inner ensemble. */
-export function ensembleDiscordParams(p: DetectorParams): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const k of Object.keys(ENSEMBLE_DISCORD_DEFAULTS)) out[k] = p[k] ?? ENSEMBLE_DISCORD_DEFAULTS[k]!;
-  return out;
 }
 
 export const ensembleSpec: DetectorSpec = {
@@ -216,7 +155,6 @@ export const ensembleSpec: DetectorSpec = {
     smoothLong: 6400,
     smoothExp: 0.5,
     seasonShort: 48,
-    ...ENSEMBLE_DISCORD_DEFAULTS,
     recordWindow: 0,
     floorG: 0,
     floorK: 0,
