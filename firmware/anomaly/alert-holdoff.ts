@@ -26,13 +26,21 @@ export class AlertHoldoff {
   }
 
   apply(score: number): number {
+    return this.applyOr(score, 0);
+  }
+
+  /**
+   * As `apply`, but the result is at least `unfatigued` (a second score the fatigue penalty
+   * does not lower; the holdoff still silences it and its alerts still add fatigue).
+   */
+  applyOr(score: number, unfatigued: number): number {
     this.penalty *= this.decay;
     if (this.left > 0) {
       this.left--;
-      return score * this.damp;
+      return (score > unfatigued ? score : unfatigued) * this.damp;
     }
     const s = score - this.penalty;
-    const out = s > 0 ? s : 0;
+    const out = s > unfatigued ? s : unfatigued > 0 ? unfatigued : 0;
     if (out >= this.level) {
       this.left = this.holdoff;
       this.penalty += this.fatigue;
