@@ -9,7 +9,7 @@ import { ensembleSpec } from './detectors/ensemble.js';
 import { gaussianTailSpec } from './detectors/gaussian-tail.js';
 import { iforestSpec } from './detectors/iforest-stream.js';
 import { knnConformalSpec } from './detectors/knn-conformal.js';
-import { likelihoodArtimeEnsembleSpec, likelihoodEnsembleSpec, likelihoodSpec } from './detectors/likelihood.js';
+import { likelihoodArtimeEnsembleSpec, likelihoodEnsembleSpec } from './detectors/likelihood-ensemble.js';
 import { seedSpec } from './detectors/seed.js';
 import { spectralResidualSpec } from './detectors/spectral-residual.js';
 
@@ -18,7 +18,7 @@ import { spectralResidualSpec } from './detectors/spectral-residual.js';
  * defaults and refuses an unknown name or parameter with the list of valid ones, as the
  * backend factory does.
  */
-const SPECS: readonly DetectorSpec[] = [ensembleSpec, gaussianTailSpec, knnConformalSpec, iforestSpec, seedSpec, artimeSpec, artimeEnsembleSpec, cadOseSpec, cadEnsembleSpec, artimeBagSpec, spectralResidualSpec, artimeBagEnsembleSpec, likelihoodSpec, likelihoodEnsembleSpec, likelihoodArtimeEnsembleSpec];
+const SPECS: readonly DetectorSpec[] = [ensembleSpec, gaussianTailSpec, knnConformalSpec, iforestSpec, seedSpec, artimeSpec, artimeEnsembleSpec, cadOseSpec, cadEnsembleSpec, artimeBagSpec, spectralResidualSpec, artimeBagEnsembleSpec, likelihoodEnsembleSpec, likelihoodArtimeEnsembleSpec];
 
 export const DEFAULT_DETECTOR = 'ensemble';
 

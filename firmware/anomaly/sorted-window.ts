@@ -24,13 +24,6 @@ export class SortedWindow {
     return this.n === 0 ? 0 : this.sorted[this.n - 1]!;
   }
 
-  /** The held value of rank floor(q · (count − 1)) from the smallest, q in [0, 1] (0 when empty). */
-  quantile(q: number): number {
-    if (this.n === 0) return 0;
-    const i = Math.floor((q < 0 ? 0 : q > 1 ? 1 : q) * (this.n - 1));
-    return this.sorted[i]!;
-  }
-
   /** How many held values are strictly less than `x`. */
   countBelow(x: number): number {
     let lo = 0;
@@ -38,18 +31,6 @@ export class SortedWindow {
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
       if (this.sorted[mid]! < x) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  /** How many held values are less than or equal to `x`. */
-  countAtMost(x: number): number {
-    let lo = 0;
-    let hi = this.n;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.sorted[mid]! <= x) lo = mid + 1;
       else hi = mid;
     }
     return lo;

@@ -3,7 +3,6 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { AnomalyLikelihood } from '../../firmware/anomaly/anomaly-likelihood.js';
 import { AlertHoldoff } from '../../firmware/anomaly/alert-holdoff.js';
-import { SortedWindow } from '../../firmware/anomaly/sorted-window.js';
 import { qFunction } from '../../firmware/anomaly/tail-probability.js';
 
 /** The anomaly likelihood recomputed from whole arrays, as the header of anomaly-likelihood.ts describes it. */
@@ -62,22 +61,6 @@ test("logScore is NAB's scaling: 0.5 at a likelihood of 1 − 1e-5, about 1 at 1
   assert.ok(Math.abs(AnomalyLikelihood.logScore(1 - 1e-5) - 0.5) < 1e-4);
   assert.ok(Math.abs(AnomalyLikelihood.logScore(1) - 1) < 1e-9);
   assert.ok(AnomalyLikelihood.logScore(0.5) < 0.04);
-});
-
-test('SortedWindow quantile and countAtMost agree with a scan', () => {
-  fc.assert(
-    fc.property(fc.integer({ min: 1, max: 10 }), fc.array(fc.integer({ min: -4, max: 4 }), { minLength: 1, maxLength: 60 }), fc.integer({ min: -5, max: 5 }), (cap, values, probe) => {
-      const w = new SortedWindow(cap);
-      const seen: number[] = [];
-      for (const v of values) {
-        w.push(v);
-        seen.push(v);
-        const last = seen.slice(-cap).sort((a, b) => a - b);
-        assert.equal(w.countAtMost(probe), last.filter((x) => x <= probe).length);
-        for (const q of [0, 0.5, 0.99, 1]) assert.equal(w.quantile(q), last[Math.floor(q * (last.length - 1))]);
-      }
-    }),
-  );
 });
 
 test('AlertHoldoff.applyOr: the second score is not lowered by the fatigue, but is held off and adds fatigue', () => {
