@@ -65,6 +65,8 @@ export class SensorPipeline {
   samples = 0;
   alerts = 0;
   rawBytes = 0;
+  /** After `close()` offers are dropped uncounted: the run's totals are final. */
+  private closed = false;
 
   constructor(
     readonly streams: readonly StreamSpec[],
@@ -90,8 +92,18 @@ export class SensorPipeline {
 
   /** A sample arrives from the sampler. Never blocks; drops the oldest queued sample when full. */
   offer(stream: number, tMs: number, value: number): void {
+    if (this.closed) return;
     this.queue.push(stream, tMs, value);
     this.rawBytes += RAW_SAMPLE_BYTES;
+  }
+
+  /**
+   * Takes no more samples. At shutdown, once the sampler has stopped and the queue is drained,
+   * a late arrival (an inference result still in flight, a 1 Hz loop-occupancy timer) would be
+   * counted as sampled but never processed, so the summary's raw bytes and samples would disagree.
+   */
+  close(): void {
+    this.closed = true;
   }
 
   /** Processes up to `max` queued samples; returns how many. */
