@@ -1,3 +1,4 @@
+import { RollingWindow } from './rolling-window.js';
 import { qFunction } from './tail-probability.js';
 
 /**
@@ -20,19 +21,13 @@ import { qFunction } from './tail-probability.js';
  * Differences from nupic: the fit uses the short means as they were computed when each
  * sample arrived (nupic recomputes them over its history at each refit, so its first few are
  * means of fewer samples); the skipped learning samples are never in the history (nupic keeps
- * them in until they shift out of its window). Running sums make the fit O(1); they are
- * recomputed exactly from the ring once per `long` samples so rounding cannot drift.
+ * them in until they shift out of its window). Running sums (RollingWindow) make the fit O(1).
  */
 export class AnomalyLikelihood {
-  private readonly shortRing: Float64Array;
-  private readonly hist: Float64Array;
-  private shortHead = 0;
-  private shortN = 0;
-  private shortSum = 0;
-  private histHead = 0;
-  private histN = 0;
-  private sum = 0;
-  private sumSq = 0;
+  /** The last `short` raw scores. */
+  private readonly recent: RollingWindow;
+  /** The short means of the last `long` samples after learning. */
+  private readonly means: RollingWindow;
   private seen = 0;
   private fitted = false;
   private mean = 0;
@@ -51,30 +46,23 @@ export class AnomalyLikelihood {
     private readonly twoSided = true,
   ) {
     if (!(short >= 1 && long >= 2 && refit >= 1)) throw new RangeError('AnomalyLikelihood: short ≥ 1, long ≥ 2, refit ≥ 1');
-    this.shortRing = new Float64Array(Math.floor(short));
-    this.hist = new Float64Array(Math.floor(long));
+    this.recent = new RollingWindow(Math.floor(short));
+    this.means = new RollingWindow(Math.floor(long));
   }
 
   /** Feeds one raw score (finite, usually in [0, 1]) and returns the likelihood in [0, 1]. */
   update(raw: number): number {
-    // the short moving mean
-    const sr = this.shortRing;
-    if (this.shortN === sr.length) this.shortSum -= sr[this.shortHead]!;
-    else this.shortN++;
-    sr[this.shortHead] = raw;
-    this.shortSum += raw;
-    this.shortHead = (this.shortHead + 1) % sr.length;
-    const avg = this.shortSum / this.shortN;
+    this.recent.push(raw);
+    const avg = this.recent.mean();
     this.lastMean = avg;
-
     let likelihood = 0.5;
-    if (this.seen >= this.learn + this.estimate && this.histN > 1) {
+    if (this.seen >= this.learn + this.estimate && this.means.count > 1) {
       if (!this.fitted || this.seen % this.refit === 0) this.fit();
       let z = (avg - this.mean) / this.sd;
       if (z < 0) z = this.twoSided ? -z : 0;
       likelihood = 1 - qFunction(z);
     }
-    if (this.seen >= this.learn) this.push(avg);
+    if (this.seen >= this.learn) this.means.push(avg);
     this.seen++;
     return likelihood;
   }
@@ -84,45 +72,19 @@ export class AnomalyLikelihood {
     return Math.log(1.0000000001 - likelihood) / -23.02585084720009;
   }
 
-  private push(v: number): void {
-    const h = this.hist;
-    if (this.histN === h.length) {
-      const old = h[this.histHead]!;
-      this.sum -= old;
-      this.sumSq -= old * old;
-    } else this.histN++;
-    h[this.histHead] = v;
-    this.sum += v;
-    this.sumSq += v * v;
-    this.histHead = (this.histHead + 1) % h.length;
-    if (this.histHead === 0) {
-      // once per lap: exact sums again
-      let s = 0;
-      let q = 0;
-      for (let i = 0; i < this.histN; i++) {
-        const x = h[i]!;
-        s += x;
-        q += x * x;
-      }
-      this.sum = s;
-      this.sumSq = q;
-    }
-  }
-
   private fit(): void {
-    const n = this.histN;
-    let m = this.sum / n;
-    let v = this.sumSq / n - m * m;
-    if (m < this.meanFloor) m = this.meanFloor;
-    if (!(v >= this.varFloor)) v = this.varFloor;
-    this.mean = m;
-    this.sd = Math.sqrt(v);
+    const m = this.means.mean();
+    const v = this.means.variance();
+    this.mean = m < this.meanFloor ? this.meanFloor : m;
+    this.sd = Math.sqrt(v >= this.varFloor ? v : this.varFloor);
     this.fitted = true;
   }
 
   reset(): void {
-    this.shortHead = this.shortN = this.histHead = this.histN = this.seen = 0;
-    this.shortSum = this.sum = this.sumSq = this.lastMean = 0;
+    this.recent.clear();
+    this.means.clear();
+    this.seen = 0;
+    this.lastMean = 0;
     this.fitted = false;
     this.mean = 0;
     this.sd = 1;
