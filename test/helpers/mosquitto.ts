@@ -13,6 +13,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 
 export const MOSQUITTO = process.env.MOSQUITTO_BIN ?? '/usr/sbin/mosquitto';
 
@@ -224,5 +225,34 @@ export async function makeTestPki(dir: string): Promise<TestPki> {
     otherCaCert: p('other-ca.crt'),
     rogueClientCert: p('rogue-client.crt'),
     rogueClientKey: p('rogue-client.key'),
+  };
+}
+
+/**
+ * A broker and a scratch folder for the tests of one `describe`: started before them, and
+ * disposed and removed after them whatever happened. Read `broker` and `dir` inside a test.
+ */
+export function brokerForSuite(prefix: string, opts: MosquittoOptions = {}): { readonly broker: Mosquitto; readonly dir: string } {
+  let broker: Mosquitto | undefined;
+  let dir: string | undefined;
+  before(async () => {
+    broker = await Mosquitto.start(opts);
+    dir = await mkdtemp(join(tmpdir(), prefix));
+  });
+  after(async () => {
+    await broker?.dispose();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+  const started = <T>(v: T | undefined, what: string): T => {
+    if (v === undefined) throw new Error(`brokerForSuite: ${what} is made before the suite's tests; read it inside a test`);
+    return v;
+  };
+  return {
+    get broker() {
+      return started(broker, 'the broker');
+    },
+    get dir() {
+      return started(dir, 'the scratch folder');
+    },
   };
 }

@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { getBoard } from '../../boards/index.js';
 import { startCabinet, stopCabinet } from '../../firmware/runtime/cabinet.js';
 import { loadSite } from '../../firmware/site/load.js';
 import { readKeyRing, writeNewKeyFile } from '../../firmware/uplink/key-file.js';
-import { Mosquitto } from '../helpers/mosquitto.js';
+import { brokerForSuite } from '../helpers/mosquitto.js';
 import { TestConsumer } from '../uplink/consumer.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -18,30 +16,21 @@ const ROOT = join(import.meta.dirname, '..', '..');
  * broker, encrypted. Sensor telemetry leaves as summaries (far fewer bytes than raw).
  */
 describe('runtime → uplink under a flood of faults (real Mosquitto)', () => {
-  let broker: Mosquitto;
-  let dir: string;
-  before(async () => {
-    broker = await Mosquitto.start({ persistence: false });
-    dir = await mkdtemp(join(tmpdir(), 'wayside-rt-uplink-'));
-  });
-  after(async () => {
-    await broker?.dispose();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const suite = brokerForSuite('wayside-rt-uplink-', { persistence: false });
 
   it('never drops a fault: 3000 at once all reach the broker; telemetry is summarised', async () => {
-    const keyFile = join(dir, 'key');
+    const keyFile = join(suite.dir, 'key');
     await writeNewKeyFile(keyFile);
-    const consumer = await TestConsumer.connect(broker.url, await readKeyRing([keyFile]));
+    const consumer = await TestConsumer.connect(suite.broker.url, await readKeyRing([keyFile]));
     const site = await loadSite(join(ROOT, 'firmware/sites/demo.yaml'));
     const c = await startCabinet({
-      site: { ...site, uplink: { broker: broker.url, key_file: keyFile, telemetry_interval_s: 1, outbox: { path: join(dir, 'outbox.sqlite') } } } as typeof site,
+      site: { ...site, uplink: { broker: suite.broker.url, key_file: keyFile, telemetry_interval_s: 1, outbox: { path: join(suite.dir, 'outbox.sqlite') } } } as typeof site,
       siteFile: join(ROOT, 'firmware/sites/demo.yaml'),
       board: getBoard('sim')!,
       status: null,
       inference: false,
       jobs: false,
-      eventLog: join(dir, 'events.jsonl'),
+      eventLog: join(suite.dir, 'events.jsonl'),
     });
     const N = 3000;
     for (let i = 0; i < N; i++) c.runtime.emit('fault', i, 'flood', `fault ${i}`);

@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { VirtualClock } from '../../drivers/hal/clock.js';
 import { uplinkSection } from '../../firmware/site/sections/uplink.js';
 import { Fernet, MultiFernet } from '../../firmware/uplink/fernet.js';
 import { Uplink } from '../../firmware/uplink/uplink.js';
-import { Mosquitto } from '../helpers/mosquitto.js';
+import { brokerForSuite } from '../helpers/mosquitto.js';
 import { TestConsumer } from './consumer.js';
 
 /**
@@ -23,27 +21,18 @@ const DEMO_STREAMS: [string, number][] = [
 ];
 
 describe('uplink bandwidth at default settings (real Mosquitto)', () => {
-  let broker: Mosquitto;
-  let dir: string;
-  before(async () => {
-    broker = await Mosquitto.start({ persistence: false });
-    dir = await mkdtemp(join(tmpdir(), 'wayside-bw-'));
-  });
-  after(async () => {
-    await broker?.dispose();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const suite = brokerForSuite('wayside-bw-', { persistence: false });
 
   it('uplinks under 1 % of the raw sample bytes of the demo site, and every alert', async (t) => {
-    const defaults = uplinkSection.parse({ broker: broker.url });
+    const defaults = uplinkSection.parse({ broker: suite.broker.url });
     const ring = new MultiFernet([Fernet.generateKey()]);
     const clock = new VirtualClock();
-    const consumer = await TestConsumer.connect(broker.url, ring);
+    const consumer = await TestConsumer.connect(suite.broker.url, ring);
     const up = await Uplink.open({
       device: 'cab-bw',
-      broker: broker.url,
+      broker: suite.broker.url,
       ring,
-      outboxPath: join(dir, 'outbox.sqlite'),
+      outboxPath: join(suite.dir, 'outbox.sqlite'),
       clock,
       telemetryIntervalMs: defaults.telemetry_interval_s * 1000,
     });

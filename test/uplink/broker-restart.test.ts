@@ -1,37 +1,26 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { VirtualClock } from '../../drivers/hal/clock.js';
 import { Fernet, MultiFernet } from '../../firmware/uplink/fernet.js';
 import { Uplink } from '../../firmware/uplink/uplink.js';
-import { Mosquitto } from '../helpers/mosquitto.js';
+import { brokerForSuite } from '../helpers/mosquitto.js';
 import { TestConsumer, range } from './consumer.js';
 
 const tick = (ms = 0): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe('uplink through a broker restart (real Mosquitto)', () => {
-  let broker: Mosquitto;
-  let dir: string;
-  before(async () => {
-    broker = await Mosquitto.start({ persistence: true });
-    dir = await mkdtemp(join(tmpdir(), 'wayside-uplink-'));
-  });
-  after(async () => {
-    await broker?.dispose();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const suite = brokerForSuite('wayside-uplink-', { persistence: true });
 
   it('loses no message and delivers them in seq order when the broker restarts mid-run', async (t) => {
     const ring = new MultiFernet([Fernet.generateKey()]);
     const device = 'cab-restart';
-    const consumer = await TestConsumer.connect(broker.url, ring);
+    const consumer = await TestConsumer.connect(suite.broker.url, ring);
     const up = await Uplink.open({
       device,
-      broker: broker.url,
+      broker: suite.broker.url,
       ring,
-      outboxPath: join(dir, 'outbox.sqlite'),
+      outboxPath: join(suite.dir, 'outbox.sqlite'),
       reconnectMs: 100,
       clock: new VirtualClock(),
       maxInflight: 8,
@@ -49,7 +38,7 @@ describe('uplink through a broker restart (real Mosquitto)', () => {
           assert.equal(up.publishAlert({ type: 'test', i }), i);
         }
         if (!up.stats().connected) queuedWhileDown++;
-        if (i === 80) restart = broker.restart();
+        if (i === 80) restart = suite.broker.restart();
         await tick(i % 4 === 0 ? 2 : 0);
       }
       await restart;
@@ -75,13 +64,13 @@ describe('uplink through a broker restart (real Mosquitto)', () => {
   it('while the broker is down, a full outbox drops the oldest telemetry, keeps every alert, and counts the drops', async () => {
     const ring = new MultiFernet([Fernet.generateKey()]);
     const device = 'cab-full';
-    const consumer = await TestConsumer.connect(broker.url, ring);
-    await broker.stop(); // the consumer's persistent session is saved; the device starts offline
+    const consumer = await TestConsumer.connect(suite.broker.url, ring);
+    await suite.broker.stop(); // the consumer's persistent session is saved; the device starts offline
     const up = await Uplink.open({
       device,
-      broker: broker.url,
+      broker: suite.broker.url,
       ring,
-      outboxPath: join(dir, 'full.sqlite'),
+      outboxPath: join(suite.dir, 'full.sqlite'),
       outboxLimits: { maxMessages: 14, maxBytes: 1 << 20 },
       reconnectMs: 100,
       clock: new VirtualClock(),
@@ -100,7 +89,7 @@ describe('uplink through a broker restart (real Mosquitto)', () => {
       assert.equal(s.connected, false);
       assert.equal(s.backlog, 14);
       assert.equal(s.dropped_telemetry, 16, '10 alerts + the 4 newest of 20 summaries kept');
-      await broker.restart();
+      await suite.broker.restart();
       assert.ok(await up.drain(30_000), 'drained after the broker came back');
       const expected = [...alerts, ...telemetry.slice(-4)].sort((a, b) => a - b);
       await consumer.until(() => consumer.seqs(device).length >= 14, '14 messages');

@@ -1,15 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import mqtt from 'mqtt';
 import { VirtualClock } from '../../drivers/hal/clock.js';
 import { CommandTimeout, sendCommand } from '../../firmware/uplink/command-sender.js';
 import { Fernet, MultiFernet } from '../../firmware/uplink/fernet.js';
 import { topicOf } from '../../firmware/uplink/topics.js';
 import { Uplink } from '../../firmware/uplink/uplink.js';
-import { Mosquitto } from '../helpers/mosquitto.js';
+import { brokerForSuite } from '../helpers/mosquitto.js';
 
 /**
  * The operator's sender publishes a command only once the device's retained state reads
@@ -18,23 +16,13 @@ import { Mosquitto } from '../helpers/mosquitto.js';
  */
 describe('sendCommand waits for the device to be online (real Mosquitto)', () => {
   const ring = new MultiFernet([Fernet.generateKey()]);
-  let broker: Mosquitto;
-  let dir: string;
-
-  before(async () => {
-    broker = await Mosquitto.start({ persistence: false });
-    dir = await mkdtemp(join(tmpdir(), 'wayside-sender-'));
-  });
-  after(async () => {
-    await broker?.dispose();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const suite = brokerForSuite('wayside-sender-', { persistence: false });
 
   const open = (device: string) =>
-    Uplink.open({ device, broker: broker.url, ring, outboxPath: join(dir, `${device}.sqlite`), clock: new VirtualClock(), reconnectMs: 200 });
+    Uplink.open({ device, broker: suite.broker.url, ring, outboxPath: join(suite.dir, `${device}.sqlite`), clock: new VirtualClock(), reconnectMs: 200 });
 
   it('a command sent before the device has connected is delivered once it has', async () => {
-    const sent = sendCommand({ broker: broker.url, ring, device: 'late', cmd: 'get-state', timeoutMs: 10_000 });
+    const sent = sendCommand({ broker: suite.broker.url, ring, device: 'late', cmd: 'get-state', timeoutMs: 10_000 });
     await new Promise((r) => setTimeout(r, 700)); // the sender is connected and waiting by now
     const up = await open('late');
     up.onCommand({ 'get-state': () => ({ plan: 2 }) });
@@ -48,13 +36,13 @@ describe('sendCommand waits for the device to be online (real Mosquitto)', () =>
   });
 
   it('a device that never came online: the timeout says so, and nothing is published to it', async () => {
-    const spy = await mqtt.connectAsync(broker.url, { clientId: 'spy' });
+    const spy = await mqtt.connectAsync(suite.broker.url, { clientId: 'spy' });
     const seen: string[] = [];
     spy.on('message', (t) => seen.push(t));
     await spy.subscribeAsync(topicOf('ghost', 'cmd'), { qos: 1 });
     try {
       await assert.rejects(
-        sendCommand({ broker: broker.url, ring, device: 'ghost', cmd: 'get-state', timeoutMs: 800 }),
+        sendCommand({ broker: suite.broker.url, ring, device: 'ghost', cmd: 'get-state', timeoutMs: 800 }),
         (e: Error) => e instanceof CommandTimeout && /ghost is not online within 800 ms \(it has published no state readable with these keys\); get-state not sent/.test(e.message),
       );
       await new Promise((r) => setTimeout(r, 200));
@@ -69,7 +57,7 @@ describe('sendCommand waits for the device to be online (real Mosquitto)', () =>
     assert.ok(await up.waitConnected());
     await up.close({ drainMs: 0 });
     await assert.rejects(
-      sendCommand({ broker: broker.url, ring, device: 'gone', cmd: 'get-state', timeoutMs: 800 }),
+      sendCommand({ broker: suite.broker.url, ring, device: 'gone', cmd: 'get-state', timeoutMs: 800 }),
       /gone is not online within 800 ms \(its last state is offline, at \d{4}-\d\d-\d\dT/,
     );
   });

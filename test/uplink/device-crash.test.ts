@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { readKeyRing, writeNewKeyFile } from '../../firmware/uplink/key-file.js';
-import { Mosquitto } from '../helpers/mosquitto.js';
+import { brokerForSuite } from '../helpers/mosquitto.js';
 import { TestConsumer, range } from './consumer.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -25,24 +23,15 @@ function startDevice(args: string[], onLine: (line: string) => void): { proc: Ch
 }
 
 describe('uplink across a kill -9 of the device process (real Mosquitto)', () => {
-  let broker: Mosquitto;
-  let dir: string;
-  before(async () => {
-    broker = await Mosquitto.start({ persistence: true });
-    dir = await mkdtemp(join(tmpdir(), 'wayside-crash-'));
-  });
-  after(async () => {
-    await broker?.dispose();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const suite = brokerForSuite('wayside-crash-', { persistence: true });
 
   it('every message committed before the kill is delivered after the restart, and seq continues', async (t) => {
-    const keyFile = join(dir, 'fleet.key');
+    const keyFile = join(suite.dir, 'fleet.key');
     await writeNewKeyFile(keyFile);
     const ring = await readKeyRing([keyFile]);
     const device = 'cab-crash';
-    const consumer = await TestConsumer.connect(broker.url, ring);
-    const args = ['--broker', broker.url, '--key', keyFile, '--outbox', join(dir, 'outbox.sqlite'), '--device', device];
+    const consumer = await TestConsumer.connect(suite.broker.url, ring);
+    const args = ['--broker', suite.broker.url, '--key', keyFile, '--outbox', join(suite.dir, 'outbox.sqlite'), '--device', device];
     try {
       // Run 1: kill -9 after 150 committed messages, in the middle of a burst of 40 queued back
       // to back: a few are in flight, most are only on disk.
