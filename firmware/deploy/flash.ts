@@ -386,23 +386,12 @@ async function install(o: FlashOptions, root: string, log: Log): Promise<number>
   }
 }
 
-/**
- * Over ssh: the bundle (with its compiled flash code) is copied to a staging directory the
- * device makes with `mktemp -d /tmp/wayside-flash.XXXXXXXX`, and the same install runs there
- * with `--rootfs /` (or `--ssh-rootfs`), under sudo; the staging directory is removed
- * afterwards, also when a step fails. A fresh directory of the ssh user's, mode 0700, rather
- * than a fixed /tmp path: the code sudo runs must not be in a place another local user could
- * have made first, and two flashes to one device (or two test runs) must not delete each
- * other's bundle. Needs node
- * on the device and passwordless sudo (or a TTY). test/deploy/flash-ssh.test.ts runs it against
- * a real sshd on 127.0.0.1.
- */
 /** `mktemp -d` on the device fills in the X's. */
 const REMOTE_STAGING_TEMPLATE = '/tmp/wayside-flash.XXXXXXXX';
 
-/** Makes the staging directory on the device; its path, checked to be what mktemp makes (it goes into shell lines). */
-function makeRemoteStaging(ssh: string[], host: string): string {
-  const r = spawnSync(ssh[0]!, [...ssh.slice(1), host, `mktemp -d ${REMOTE_STAGING_TEMPLATE}`], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+/** Runs `argv` (ssh … mktemp -d TEMPLATE): the staging directory's path, checked to be what mktemp makes (it goes into shell lines). */
+function makeRemoteStaging(argv: string[], host: string): string {
+  const r = spawnSync(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
   const dir = (r.stdout ?? '').trim();
   if (r.status !== 0 || !/^\/tmp\/wayside-flash\.[A-Za-z0-9]{8}$/.test(dir)) {
     throw new FlashError(`could not make a staging directory on ${host} (mktemp -d exit ${r.status ?? 'none'}, printed ${JSON.stringify(dir.slice(0, 200))})`, 1);
@@ -410,6 +399,16 @@ function makeRemoteStaging(ssh: string[], host: string): string {
   return dir;
 }
 
+/**
+ * Over ssh: the bundle (with its compiled flash code) is copied to a staging directory the
+ * device makes with `mktemp -d /tmp/wayside-flash.XXXXXXXX`, and the same install runs there
+ * with `--rootfs /` (or `--ssh-rootfs`), under sudo; the staging directory is removed
+ * afterwards, also when a step fails. A fresh directory of the ssh user's, mode 0700, rather
+ * than a fixed /tmp path: the code sudo runs must not be in a place another local user could
+ * have made first, and two flashes to one device (or two test runs) must not delete each
+ * other's bundle. Needs node on the device and passwordless sudo (or a TTY).
+ * test/deploy/flash-ssh.test.ts runs it against a real sshd on 127.0.0.1.
+ */
 async function installOverSsh(o: FlashOptions, log: Log): Promise<number> {
   await checkSiteFile(o, o.board === 'auto' ? null : getBoard(o.board)!);
   const host = o.ssh!;
@@ -438,10 +437,9 @@ async function installOverSsh(o: FlashOptions, log: Log): Promise<number> {
       await writeFile(join(pubDir, 'release.pub'), pub.pem);
     }
     const pubFile = pub ? join(pubDir ?? '<tmp>', 'release.pub') : null;
-    if (!o.dryRun) {
-      log(`run       ${[...ssh, host, `mktemp -d ${REMOTE_STAGING_TEMPLATE}`].join(' ')}`);
-      remote = makeRemoteStaging(ssh, host);
-    } else log(`would     ${[...ssh, host, `mktemp -d ${REMOTE_STAGING_TEMPLATE}`].join(' ')}`);
+    const mktemp = [...ssh, host, `mktemp -d ${REMOTE_STAGING_TEMPLATE}`];
+    log(`${o.dryRun ? 'would     ' : 'run       '}${mktemp.join(' ')}`);
+    if (!o.dryRun) remote = makeRemoteStaging(mktemp, host);
     const remoteArgs = [
       'sudo', o.node, `${remote}/${name}/dist/firmware/deploy/flash.js`, '--rootfs', o.sshRootfs, '--board', o.board,
       '--site', `${remote}/${name}/site.yaml`, '--bundle', `${remote}/${name}`, '--keep', String(o.keep),
