@@ -92,12 +92,10 @@ export interface ChipSpec {
   name?: string;
 }
 
-/** Parses and checks `options` for `chip` without touching a bus (for `wayside check`). */
-export function validateChipOptions(spec: ChipSpec): void {
-  createWith(spec, undefined, undefined);
-}
-
-/** The channels a sensor entry's driver will read, in order, without touching a bus (for `wayside check`). */
+/**
+ * Parses and checks `options` for `chip` without touching a bus (for `wayside check`), and
+ * gives the channels its driver will read, in order.
+ */
 export function chipChannels(spec: ChipSpec): readonly string[] {
   return createWith(spec, undefined, undefined)!.channels;
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SimI2cBus } from '../../../drivers/backends/sim/i2c.js';
-import { ChipOptionsError, createChip, createChipModel, validateChipOptions } from '../../../drivers/chips/index.js';
+import { ChipOptionsError, chipChannels, createChip, createChipModel } from '../../../drivers/chips/index.js';
 import { VirtualClock } from '../../../drivers/hal/clock.js';
 import { settle } from './run-virtual.js';
 
@@ -60,8 +60,8 @@ describe('createChip / createChipModel', () => {
         return true;
       });
     }
-    assert.throws(() => validateChipOptions({ chip: 'bme280', address: 0x76, name: 'cabinet', options: { mode: 'sleep' } }), /sensor "cabinet" \(bme280 at 0x76\): options\.mode/);
-    validateChipOptions({ chip: 'ina219', address: 0x40, options: { shunt_ohms: 0.01, max_current_a: 20 } });
+    assert.throws(() => chipChannels({ chip: 'bme280', address: 0x76, name: 'cabinet', options: { mode: 'sleep' } }), /sensor "cabinet" \(bme280 at 0x76\): options\.mode/);
+    assert.deepEqual(chipChannels({ chip: 'ina219', address: 0x40, options: { shunt_ohms: 0.01, max_current_a: 20 } }), ['bus_v', 'shunt_v', 'current_a', 'power_w']);
   });
 
   it('createChipModel rejects unknown chips', () => {
