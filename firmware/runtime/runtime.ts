@@ -470,11 +470,10 @@ export class Runtime {
       this.parts.simulation?.stop();
       await this.parts.sampler?.stop();
       // Keep ticking (the flash runs on the control loop) while logs and outbox flush.
-      this.pipeline.drain();
-      this.step(this.options.clock.now());
       // No samples from here on, and none left unprocessed: the summary's totals agree.
       this.pipeline.close();
       this.pipeline.drain();
+      this.step(this.options.clock.now());
       this.emit('info', this.options.clock.now(), 'runtime', `stopping: ${reason}`);
       for (let e = this.alerts.shift(); e; e = this.alerts.shift()) this.deliver(e);
       for (let e = this.events.shift(); e; e = this.events.shift()) this.deliver(e);
